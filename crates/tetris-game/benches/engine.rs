@@ -31,7 +31,8 @@ fn search(c: &mut Criterion) {
     let mut buf = Vec::with_capacity(128);
     let mut g = c.benchmark_group("search");
     for piece in Piece::ALL {
-        let Ok(position) = Game::from_position(game.board().clone(), piece, None, &[piece], 1) else {
+        let Ok(position) = Game::from_position(game.board().clone(), piece, None, &[piece], 1)
+        else {
             continue;
         };
         g.bench_function(format!("{piece}"), |b| {

@@ -142,7 +142,13 @@ impl Falling {
 
 /// The 3-corner rule for a T piece centred at `(x, y)` in `rotation` that got there by a
 /// rotation (`last_kick_was_long`: by the fifth kick).
-pub fn t_corners(board: &Board, rotation: Rotation, x: i32, y: i32, last_kick_was_long: bool) -> TSpin {
+pub fn t_corners(
+    board: &Board,
+    rotation: Rotation,
+    x: i32,
+    y: i32,
+    last_kick_was_long: bool,
+) -> TSpin {
     // Corners in clockwise order from top-left; the front pair is the one the nub points at.
     let corners = [(-1, 1), (1, 1), (1, -1), (-1, -1)].map(|(dx, dy)| board.filled(x + dx, y + dy));
     let filled = corners.iter().filter(|&&c| c).count();

@@ -85,7 +85,11 @@ pub fn afterstate_features(board: &Board, facts: &LockFacts) -> Features {
     let mut cumulative_wells = 0u32;
     for x in 0..WIDTH {
         let left = if x == 0 { u32::MAX } else { heights[x - 1] };
-        let right = if x == WIDTH - 1 { u32::MAX } else { heights[x + 1] };
+        let right = if x == WIDTH - 1 {
+            u32::MAX
+        } else {
+            heights[x + 1]
+        };
         let rim = left.min(right);
         if rim > heights[x] {
             let depth = rim - heights[x];
@@ -143,7 +147,10 @@ mod tests {
         // Heights: 2 4 0 2 1 0 0 0 0 3.
         assert_eq!(named(&f, "aggregate_height"), 12.0);
         assert_eq!(named(&f, "max_height"), 4.0);
-        assert_eq!(named(&f, "bumpiness"), 2. + 4. + 2. + 1. + 1. + 0. + 0. + 0. + 3.);
+        assert_eq!(
+            named(&f, "bumpiness"),
+            2. + 4. + 2. + 1. + 1. + 0. + 0. + 0. + 3.
+        );
         // Holes: column 1 row 0 (under three cells), column 3 row... none; column 4 none.
         assert_eq!(named(&f, "holes"), 1.0);
         assert_eq!(named(&f, "hole_depth"), 3.0);

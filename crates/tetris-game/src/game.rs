@@ -246,7 +246,14 @@ impl Game {
     }
 
     /// Locks the current piece at a position known to be free and resting.
-    pub(crate) fn lock(&mut self, piece: Piece, rotation: Rotation, x: i32, y: i32, tspin: TSpin) -> PlaceOutcome {
+    pub(crate) fn lock(
+        &mut self,
+        piece: Piece,
+        rotation: Rotation,
+        x: i32,
+        y: i32,
+        tspin: TSpin,
+    ) -> PlaceOutcome {
         let (_, cleared, lock_out) = lock_on(&mut self.board, piece, rotation, x, y);
         let lines = cleared.count_ones();
         let scored = self.score.record(lines, tspin);
@@ -288,7 +295,13 @@ impl Game {
 
 /// Puts a piece on `board`, clears full rows, and reports the facts features need, the mask
 /// of rows cleared, and whether it locked out.
-fn lock_on(board: &mut Board, piece: Piece, rotation: Rotation, x: i32, y: i32) -> (LockFacts, u64, bool) {
+fn lock_on(
+    board: &mut Board,
+    piece: Piece,
+    rotation: Rotation,
+    x: i32,
+    y: i32,
+) -> (LockFacts, u64, bool) {
     let cells = piece
         .cells(rotation)
         .map(|(dx, dy)| (x + dx as i32, y + dy as i32));

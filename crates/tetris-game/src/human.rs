@@ -213,10 +213,17 @@ mod tests {
             if h.tick(0.4, false).is_some() {
                 break;
             }
-            h.input(if ticks % 2 == 0 { Input::Left } else { Input::Right });
+            h.input(if ticks % 2 == 0 {
+                Input::Left
+            } else {
+                Input::Right
+            });
             assert!(ticks < 100);
         }
-        assert!(ticks > 1 && ticks <= MAX_LOCK_RESETS as usize + 2, "{ticks}");
+        assert!(
+            ticks > 1 && ticks <= MAX_LOCK_RESETS as usize + 2,
+            "{ticks}"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod board;
 pub mod falling;
 pub mod features;
 pub mod game;
+pub mod grid;
 pub mod human;
 pub mod path;
 pub mod piece;
@@ -18,6 +19,7 @@ pub use board::{Board, FULL_ROW as FULL_ROW_MASK, HEIGHT, VISIBLE_HEIGHT, WIDTH}
 pub use falling::{Falling, Input};
 pub use features::{FEATURE_NAMES, Features, NUM_FEATURES};
 pub use game::{Afterstate, Game, NEXT_VISIBLE, PlaceOutcome, TopOut};
+pub use grid::PieceGrid;
 pub use human::HumanGame;
 pub use piece::{Piece, Rotation, Spin};
 pub use scoring::{ScoreState, TSpin};

@@ -45,7 +45,12 @@ type Cells = [(i8, i8); 4];
 const SHAPES: [[Cells; 4]; 7] = {
     const fn rotate_cw(c: Cells) -> Cells {
         // (x, y) -> (y, -x) is a clockwise quarter turn in y-up coordinates.
-        [(c[0].1, -c[0].0), (c[1].1, -c[1].0), (c[2].1, -c[2].0), (c[3].1, -c[3].0)]
+        [
+            (c[0].1, -c[0].0),
+            (c[1].1, -c[1].0),
+            (c[2].1, -c[2].0),
+            (c[3].1, -c[3].0),
+        ]
     }
     const fn states(n: Cells) -> [Cells; 4] {
         let e = rotate_cw(n);

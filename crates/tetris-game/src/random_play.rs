@@ -55,7 +55,10 @@ mod tests {
         let a = play_random(500, 1, true);
         assert_eq!(a.pieces, 500);
         assert!(a.placements_enumerated >= 500 * 9);
-        assert!(a.games_finished > 0, "random play tops out within 500 pieces");
+        assert!(
+            a.games_finished > 0,
+            "random play tops out within 500 pieces"
+        );
         assert_eq!(a, play_random(500, 1, true));
         assert_ne!(a, play_random(500, 2, true));
     }

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Whether a locked T piece counts as a T-spin.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum TSpin {
     /// Not a T-spin (or not a T piece).
     #[default]

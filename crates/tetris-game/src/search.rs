@@ -117,11 +117,7 @@ fn fall(seed: u64, free: u64) -> u64 {
 /// Moves a flipped mask by `dy` rows up (positive) or down.
 #[inline]
 fn move_rows(mask: u64, dy: i8) -> u64 {
-    if dy >= 0 {
-        mask >> dy
-    } else {
-        mask << -dy
-    }
+    if dy >= 0 { mask >> dy } else { mask << -dy }
 }
 
 /// Pieces whose rotation states cover the same cells in pairs: state S at (x, y) equals N at

@@ -23,7 +23,10 @@ fn replay_path(game: &Game, p: &Placement) {
     for (i, input) in inputs.enumerate() {
         let moved = f.apply(game.board(), input);
         // Every input moves the piece, except perhaps the final hard drop from rest.
-        assert!(moved || input == Input::HardDrop, "input {i} {input:?} of {path:?}");
+        assert!(
+            moved || input == Input::HardDrop,
+            "input {i} {input:?} of {path:?}"
+        );
     }
     assert_eq!(path.last(), Some(&Input::HardDrop));
     let mut cells = f.cells();
@@ -40,12 +43,19 @@ fn check_placements(game: &Game, placements: &[Placement], paths_to_check: &[usi
             assert!((0..WIDTH as i32).contains(&x) && (0..40).contains(&y));
         }
         assert!(!game.board().collides(p.piece(), p.rotation(), p.x(), p.y()));
-        assert!(game.board().collides(p.piece(), p.rotation(), p.x(), p.y() - 1));
+        assert!(
+            game.board()
+                .collides(p.piece(), p.rotation(), p.x(), p.y() - 1)
+        );
     }
     // The same set as plain breadth-first search, T-spin kinds included.
     let mut expected = reference_placements(game.board(), game.current(), false);
     if game.hold_candidate() != game.current() {
-        expected.extend(reference_placements(game.board(), game.hold_candidate(), true));
+        expected.extend(reference_placements(
+            game.board(),
+            game.hold_candidate(),
+            true,
+        ));
     }
     let key = |p: &Placement| (p.uses_hold(), p.cell_key(), p.tspin());
     let got: HashSet<_> = placements.iter().map(key).collect();
@@ -66,7 +76,11 @@ fn play(seed: u64, choices: &[u16], check_paths: bool) -> Game {
         let placements = game.placements();
         assert!(!placements.is_empty());
         let pick = c as usize % placements.len();
-        let paths: &[usize] = if check_paths { &[pick, pick * 7 + 3] } else { &[] };
+        let paths: &[usize] = if check_paths {
+            &[pick, pick * 7 + 3]
+        } else {
+            &[]
+        };
         check_placements(&game, &placements, paths);
         let p = placements[pick];
         let before = game.board().clone();
@@ -82,9 +96,17 @@ fn play(seed: u64, choices: &[u16], check_paths: bool) -> Game {
         assert_eq!(out.lines, full);
         assert_eq!(out.cleared_rows.count_ones(), full);
         assert_eq!(game.board().filled_cells(), filled_before + 4 - 10 * full);
-        assert!(game.board().rows().iter().all(|&r| r != FULL_ROW_MASK && r & !FULL_ROW_MASK == 0));
+        assert!(
+            game.board()
+                .rows()
+                .iter()
+                .all(|&r| r != FULL_ROW_MASK && r & !FULL_ROW_MASK == 0)
+        );
         // Columns and rows stay two views of one board.
-        assert_eq!(Board::from_rows(game.board().rows()).unwrap(), *game.board());
+        assert_eq!(
+            Board::from_rows(game.board().rows()).unwrap(),
+            *game.board()
+        );
     }
     game
 }

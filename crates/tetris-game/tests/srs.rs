@@ -108,7 +108,10 @@ fn check_table(pieces: &[Piece], table: &str) {
                     last_kick: None,
                 };
                 assert!(!f.collides(&board));
-                assert!(f.rotate(&board, spin), "{piece:?} {from:?}->{to:?} kick {k}");
+                assert!(
+                    f.rotate(&board, spin),
+                    "{piece:?} {from:?}->{to:?} kick {k}"
+                );
                 assert_eq!(
                     (f.rotation, f.x, f.y, f.last_kick),
                     (to, x0 + kx, y0 + ky, Some(k as u8)),
@@ -214,7 +217,11 @@ fn t_spin_triple_through_the_fifth_kick() {
     let p = find(&game, &[(5, 0), (5, 1), (5, 2), (4, 1)]);
     assert_eq!(p.tspin(), TSpin::Full);
     let path = game.input_path(&p).unwrap();
-    assert_eq!(path[path.len() - 2], tetris_game::Input::RotateCcw, "{path:?}");
+    assert_eq!(
+        path[path.len() - 2],
+        tetris_game::Input::RotateCcw,
+        "{path:?}"
+    );
     assert_eq!(replay(&game, &p), TSpin::Full);
     let out = game.place(&p).unwrap();
     assert_eq!((out.lines, out.tspin, out.points), (3, TSpin::Full, 1600));

@@ -1,0 +1,48 @@
+//! Links libtorch so the binary runs without LD_LIBRARY_PATH (an rpath to `$LIBTORCH/lib`),
+//! keeps `libtorch_cuda` linked although nothing references it by symbol (cargo passes
+//! `--as-needed`, which would drop it and hide every GPU), and records the libtorch version.
+
+use std::env;
+use std::fs;
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=LIBTORCH");
+    println!("cargo:rerun-if-changed=build.rs");
+    let Some(root) = env::var_os("LIBTORCH").map(PathBuf::from) else {
+        println!(
+            "cargo:warning=LIBTORCH is not set; run ./run.sh or ./test.sh once, or export LIBTORCH=<libtorch 2.13.0 folder>"
+        );
+        println!("cargo:rustc-env=TETRIS_DQN_LIBTORCH_VERSION=unknown");
+        return;
+    };
+    let lib = root.join("lib");
+    let lib = lib.canonicalize().unwrap_or(lib);
+    println!("cargo:rustc-link-search=native={}", lib.display());
+    println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib.display());
+    if lib.join("libtorch_cuda.so").exists() {
+        println!("cargo:rustc-link-arg=-Wl,--no-as-needed,-ltorch_cuda,--as-needed");
+    }
+    println!(
+        "cargo:rustc-env=TETRIS_DQN_LIBTORCH_VERSION={}",
+        libtorch_version(&root)
+    );
+}
+
+/// The version a PyTorch wheel (`version.py`) or a libtorch archive (`build-version`) states.
+fn libtorch_version(root: &std::path::Path) -> String {
+    if let Ok(text) = fs::read_to_string(root.join("build-version")) {
+        return text.trim().to_string();
+    }
+    if let Ok(text) = fs::read_to_string(root.join("version.py")) {
+        for line in text.lines() {
+            if let Some((_, value)) = line
+                .strip_prefix("__version__")
+                .and_then(|rest| rest.split_once('='))
+            {
+                return value.trim().trim_matches(['\'', '"']).to_string();
+            }
+        }
+    }
+    "unknown".to_string()
+}

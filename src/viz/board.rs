@@ -1,0 +1,354 @@
+//! Draws a [`BoardView`]: the well with its locked cells, the falling piece and its ghost, the
+//! hold piece, the next queue, a line-clear flash, a game-over overlay and a stats panel.
+//! Every sprite is spawned once at start-up and only recoloured or moved afterwards.
+
+use bevy::prelude::*;
+use tetris_game::{NEXT_VISIBLE, Piece, PieceGrid, Rotation, VISIBLE_HEIGHT, WIDTH};
+
+/// Side of one cell, in pixels.
+pub const CELL: f32 = 32.0;
+/// Gap between cells, in pixels.
+const GAP: f32 = 2.0;
+/// Side of a cell in the hold and next boxes.
+const MINI: f32 = 20.0;
+/// Rows drawn above the visible field, so a piece at spawn is seen entering.
+const ROWS_ABOVE: usize = 2;
+
+const BACKGROUND: Color = Color::srgb(0.06, 0.06, 0.09);
+const WELL: Color = Color::srgb(0.11, 0.11, 0.15);
+const FRAME: Color = Color::srgb(0.45, 0.47, 0.55);
+const EMPTY: Color = Color::srgb(0.15, 0.15, 0.20);
+const FLASH: Color = Color::srgb(1.0, 1.0, 1.0);
+const TEXT: Color = Color::srgb(0.85, 0.87, 0.92);
+const DIM_TEXT: Color = Color::srgb(0.55, 0.57, 0.64);
+
+/// Guideline colour of a piece.
+pub fn piece_color(piece: Piece) -> Color {
+    match piece {
+        Piece::I => Color::srgb_u8(0, 220, 230),
+        Piece::O => Color::srgb_u8(240, 220, 0),
+        Piece::T => Color::srgb_u8(170, 60, 230),
+        Piece::S => Color::srgb_u8(40, 210, 60),
+        Piece::Z => Color::srgb_u8(230, 40, 50),
+        Piece::J => Color::srgb_u8(40, 90, 240),
+        Piece::L => Color::srgb_u8(245, 150, 20),
+    }
+}
+
+/// Everything the board drawing shows; whoever drives the window fills it in.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct BoardView {
+    /// Locked cells with their piece kinds.
+    pub grid: PieceGrid,
+    /// The falling piece and its cells, if one is in play.
+    pub active: Option<(Piece, [(i32, i32); 4])>,
+    /// Where the falling piece would land.
+    pub ghost: Option<[(i32, i32); 4]>,
+    /// The next pieces, soonest first.
+    pub next: Vec<Piece>,
+    /// The held piece.
+    pub hold: Option<Piece>,
+    /// Rows (bit y = row y) to draw flashing white: lines being cleared.
+    pub flash_rows: u64,
+    /// A message drawn over the board (game over), if any.
+    pub overlay: Option<String>,
+    /// Heading of the stats panel.
+    pub title: String,
+    /// Label and value pairs for the stats panel.
+    pub stats: Vec<(String, String)>,
+}
+
+#[derive(Component)]
+struct GridCell {
+    x: usize,
+    y: usize,
+}
+
+#[derive(Component)]
+struct ActiveCell(usize);
+
+#[derive(Component)]
+struct GhostCell(usize);
+
+#[derive(Component)]
+struct NextCell {
+    slot: usize,
+    index: usize,
+}
+
+#[derive(Component)]
+struct HoldCell(usize);
+
+#[derive(Component)]
+struct StatsText;
+
+#[derive(Component)]
+struct TitleText;
+
+#[derive(Component)]
+struct Overlay;
+
+/// Registers the drawing systems and the [`BoardView`] resource.
+pub fn plugin(app: &mut App) {
+    app.insert_resource(ClearColor(BACKGROUND))
+        .init_resource::<BoardView>()
+        .add_systems(Startup, spawn_board)
+        .add_systems(
+            Update,
+            (draw_grid, draw_pieces, draw_previews, draw_text)
+                .run_if(resource_changed::<BoardView>),
+        );
+}
+
+/// Centre of board cell `(x, y)` in world coordinates (the well is centred slightly left).
+pub fn cell_center(x: i32, y: i32) -> Vec2 {
+    Vec2::new(
+        (x as f32 - (WIDTH as f32 - 1.0) / 2.0) * CELL - 60.0,
+        (y as f32 - (VISIBLE_HEIGHT as f32 - 1.0) / 2.0) * CELL - 20.0,
+    )
+}
+
+fn hold_origin() -> Vec2 {
+    cell_center(0, VISIBLE_HEIGHT as i32 - 2) - Vec2::new(4.0 * CELL, 0.0)
+}
+
+fn next_origin(slot: usize) -> Vec2 {
+    cell_center(WIDTH as i32 - 1, VISIBLE_HEIGHT as i32 - 2)
+        + Vec2::new(3.6 * CELL, -(slot as f32) * 3.0 * MINI)
+}
+
+fn label(commands: &mut Commands, text: &str, at: Vec2, size: f32, color: Color) {
+    commands.spawn((
+        Text2d::new(text),
+        TextFont {
+            font_size: bevy::text::FontSize::Px(size),
+            ..default()
+        },
+        TextColor(color),
+        Transform::from_translation(at.extend(2.0)),
+    ));
+}
+
+fn spawn_board(mut commands: Commands) {
+    commands.spawn(Camera2d);
+    let w = WIDTH as f32 * CELL;
+    let h = VISIBLE_HEIGHT as f32 * CELL;
+    let centre =
+        (cell_center(0, 0) + cell_center(WIDTH as i32 - 1, VISIBLE_HEIGHT as i32 - 1)) / 2.0;
+    commands.spawn((
+        Sprite::from_color(FRAME, Vec2::new(w + 8.0, h + 8.0)),
+        Transform::from_translation(centre.extend(-2.0)),
+    ));
+    commands.spawn((
+        Sprite::from_color(WELL, Vec2::new(w, h)),
+        Transform::from_translation(centre.extend(-1.0)),
+    ));
+    for y in 0..VISIBLE_HEIGHT {
+        for x in 0..WIDTH {
+            commands.spawn((
+                GridCell { x, y },
+                Sprite::from_color(EMPTY, Vec2::splat(CELL - GAP)),
+                Transform::from_translation(cell_center(x as i32, y as i32).extend(0.0)),
+            ));
+        }
+    }
+    for i in 0..4 {
+        commands.spawn((
+            GhostCell(i),
+            Sprite::from_color(Color::NONE, Vec2::splat(CELL - GAP)),
+            Transform::default(),
+            Visibility::Hidden,
+        ));
+        commands.spawn((
+            ActiveCell(i),
+            Sprite::from_color(Color::NONE, Vec2::splat(CELL - GAP)),
+            Transform::default(),
+            Visibility::Hidden,
+        ));
+        commands.spawn((
+            HoldCell(i),
+            Sprite::from_color(Color::NONE, Vec2::splat(MINI - 2.0)),
+            Transform::default(),
+            Visibility::Hidden,
+        ));
+        for slot in 0..NEXT_VISIBLE {
+            commands.spawn((
+                NextCell { slot, index: i },
+                Sprite::from_color(Color::NONE, Vec2::splat(MINI - 2.0)),
+                Transform::default(),
+                Visibility::Hidden,
+            ));
+        }
+    }
+    label(
+        &mut commands,
+        "HOLD",
+        hold_origin() + Vec2::new(0.0, 2.2 * MINI),
+        20.0,
+        DIM_TEXT,
+    );
+    label(
+        &mut commands,
+        "NEXT",
+        next_origin(0) + Vec2::new(0.0, 2.2 * MINI),
+        20.0,
+        DIM_TEXT,
+    );
+    let panel = hold_origin() + Vec2::new(0.0, -4.5 * CELL);
+    commands.spawn((
+        TitleText,
+        Text2d::new(""),
+        TextFont {
+            font_size: bevy::text::FontSize::Px(17.0),
+            ..default()
+        },
+        TextColor(TEXT),
+        Transform::from_translation((panel + Vec2::new(0.0, 1.5 * CELL)).extend(2.0)),
+    ));
+    commands.spawn((
+        StatsText,
+        Text2d::new(""),
+        TextFont {
+            font_size: bevy::text::FontSize::Px(18.0),
+            ..default()
+        },
+        TextColor(TEXT),
+        TextLayout::justify(Justify::Left),
+        bevy::sprite::Anchor::TOP_CENTER,
+        Transform::from_translation(panel.extend(2.0)),
+    ));
+    commands.spawn((
+        Overlay,
+        Text2d::new(""),
+        TextFont {
+            font_size: bevy::text::FontSize::Px(34.0),
+            ..default()
+        },
+        TextColor(Color::WHITE),
+        TextBackgroundColor(Color::BLACK.with_alpha(0.75)),
+        Transform::from_translation(centre.extend(5.0)),
+        Visibility::Hidden,
+    ));
+}
+
+fn draw_grid(view: Res<BoardView>, mut cells: Query<(&GridCell, &mut Sprite)>) {
+    for (cell, mut sprite) in &mut cells {
+        sprite.color = if view.flash_rows >> cell.y & 1 == 1 {
+            FLASH
+        } else {
+            view.grid.get(cell.x, cell.y).map_or(EMPTY, piece_color)
+        };
+    }
+}
+
+fn place_cell(transform: &mut Transform, vis: &mut Visibility, at: Option<(i32, i32)>, z: f32) {
+    match at {
+        Some((x, y)) if y < (VISIBLE_HEIGHT + ROWS_ABOVE) as i32 => {
+            transform.translation = cell_center(x, y).extend(z);
+            *vis = Visibility::Visible;
+        }
+        _ => *vis = Visibility::Hidden,
+    }
+}
+
+fn draw_pieces(
+    view: Res<BoardView>,
+    mut active: Query<
+        (&ActiveCell, &mut Sprite, &mut Transform, &mut Visibility),
+        Without<GhostCell>,
+    >,
+    mut ghost: Query<
+        (&GhostCell, &mut Sprite, &mut Transform, &mut Visibility),
+        Without<ActiveCell>,
+    >,
+) {
+    let color = view.active.map(|(p, _)| piece_color(p));
+    for (cell, mut sprite, mut transform, mut vis) in &mut active {
+        let at = view.active.map(|(_, cells)| cells[cell.0]);
+        place_cell(&mut transform, &mut vis, at, 1.0);
+        if let Some(c) = color {
+            sprite.color = c;
+        }
+    }
+    for (cell, mut sprite, mut transform, mut vis) in &mut ghost {
+        let at = view.ghost.map(|cells| cells[cell.0]);
+        place_cell(&mut transform, &mut vis, at, 0.5);
+        if let Some(c) = color {
+            sprite.color = c.with_alpha(0.28);
+        }
+    }
+}
+
+/// Offsets of a piece's cells in a preview box, centred on the box.
+fn preview_cells(piece: Piece) -> [Vec2; 4] {
+    let cells = piece.cells(Rotation::N);
+    let (min_x, max_x) = (
+        cells.iter().map(|c| c.0).min().unwrap(),
+        cells.iter().map(|c| c.0).max().unwrap(),
+    );
+    let (min_y, max_y) = (
+        cells.iter().map(|c| c.1).min().unwrap(),
+        cells.iter().map(|c| c.1).max().unwrap(),
+    );
+    let mid = Vec2::new((min_x + max_x) as f32 / 2.0, (min_y + max_y) as f32 / 2.0);
+    cells.map(|(x, y)| (Vec2::new(x as f32, y as f32) - mid) * MINI)
+}
+
+fn draw_previews(
+    view: Res<BoardView>,
+    mut next: Query<(&NextCell, &mut Sprite, &mut Transform, &mut Visibility), Without<HoldCell>>,
+    mut hold: Query<(&HoldCell, &mut Sprite, &mut Transform, &mut Visibility), Without<NextCell>>,
+) {
+    for (cell, mut sprite, mut transform, mut vis) in &mut next {
+        match view.next.get(cell.slot) {
+            Some(&piece) => {
+                let at = next_origin(cell.slot) + preview_cells(piece)[cell.index];
+                transform.translation = at.extend(1.0);
+                sprite.color = piece_color(piece);
+                *vis = Visibility::Visible;
+            }
+            None => *vis = Visibility::Hidden,
+        }
+    }
+    for (cell, mut sprite, mut transform, mut vis) in &mut hold {
+        match view.hold {
+            Some(piece) => {
+                transform.translation = (hold_origin() + preview_cells(piece)[cell.0]).extend(1.0);
+                sprite.color = piece_color(piece);
+                *vis = Visibility::Visible;
+            }
+            None => *vis = Visibility::Hidden,
+        }
+    }
+}
+
+fn draw_text(
+    view: Res<BoardView>,
+    mut stats: Query<&mut Text2d, (With<StatsText>, Without<TitleText>, Without<Overlay>)>,
+    mut title: Query<&mut Text2d, (With<TitleText>, Without<StatsText>, Without<Overlay>)>,
+    mut overlay: Query<
+        (&mut Text2d, &mut Visibility),
+        (With<Overlay>, Without<StatsText>, Without<TitleText>),
+    >,
+) {
+    let body: String = view
+        .stats
+        .iter()
+        .map(|(k, v)| format!("{k:<8}{v:>9}\n"))
+        .collect();
+    for mut text in &mut stats {
+        text.0.clone_from(&body);
+    }
+    for mut text in &mut title {
+        text.0.clone_from(&view.title);
+    }
+    for (mut text, mut vis) in &mut overlay {
+        match &view.overlay {
+            Some(message) => {
+                text.0 = format!(" {message} ");
+                *vis = Visibility::Visible;
+            }
+            None => *vis = Visibility::Hidden,
+        }
+    }
+}
