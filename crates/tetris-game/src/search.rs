@@ -7,6 +7,9 @@
 //! a whole column of soft drops is one addition. A shortest input path for any one placement
 //! is found separately, by [`crate::path`], when it is needed.
 
+// The search walks several parallel [rotation][slot] tables in step; index loops say so best.
+#![allow(clippy::needless_range_loop)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::board::{Board, HEIGHT, WIDTH};

@@ -139,7 +139,7 @@ fn messy_boards_agree_with_plain_search() {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            *row = (state as u16) & FULL_ROW_MASK & !(1 << (state >> 20) % 10);
+            *row = (state as u16) & FULL_ROW_MASK & !(1 << ((state >> 20) % 10));
         }
         let board = Board::from_rows(&rows).unwrap();
         for piece in tetris_game::Piece::ALL {

@@ -36,7 +36,10 @@ fn state(s: &str) -> Rotation {
     }
 }
 
-fn parse(table: &str) -> Vec<(Rotation, Rotation, Vec<(i32, i32)>)> {
+/// One line of a kick table: from, to, and the five offsets.
+type KickRow = (Rotation, Rotation, Vec<(i32, i32)>);
+
+fn parse(table: &str) -> Vec<KickRow> {
     table
         .lines()
         .filter(|l| !l.trim().is_empty())
