@@ -225,7 +225,7 @@ fn spawn_board(mut commands: Commands) {
             ..default()
         },
         TextColor(Color::WHITE),
-        TextBackgroundColor(Color::BLACK.with_alpha(0.75)),
+        bevy::text::TextBackgroundColor(Color::BLACK.with_alpha(0.75)),
         Transform::from_translation(centre.extend(5.0)),
         Visibility::Hidden,
     ));

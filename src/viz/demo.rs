@@ -192,7 +192,7 @@ impl Demo {
             Phase::GameOver { .. } => view.overlay = Some("GAME OVER".into()),
         }
         let score = self.game.score();
-        view.title = "Random placements: the engine at work".into();
+        view.title = "Random placements\n(the engine at work)".into();
         view.stats = vec![
             ("Lines".into(), score.lines.to_string()),
             ("Score".into(), score.score.to_string()),
