@@ -91,15 +91,11 @@ impl Demo {
             .game
             .input_path(&placement)
             .expect("the search only lists reachable placements");
-        let mut falling = Falling::spawn(self.game.current());
-        if path.first() == Some(&Input::Hold) {
-            falling = Falling::spawn(self.game.hold_candidate());
-        }
         Phase::Moving {
             placement,
             path,
             step: 0,
-            falling,
+            falling: Falling::spawn(placement.piece()),
         }
     }
 

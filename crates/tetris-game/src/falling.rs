@@ -60,9 +60,7 @@ impl Falling {
 
     /// The board cells it covers.
     pub fn cells(&self) -> [(i32, i32); 4] {
-        self.piece
-            .cells(self.rotation)
-            .map(|(dx, dy)| (self.x + dx as i32, self.y + dy as i32))
+        self.piece.cells_at(self.rotation, self.x, self.y)
     }
 
     /// Whether it overlaps a filled cell or leaves the board.

@@ -302,9 +302,7 @@ fn lock_on(
     x: i32,
     y: i32,
 ) -> (LockFacts, u64, bool) {
-    let cells = piece
-        .cells(rotation)
-        .map(|(dx, dy)| (x + dx as i32, y + dy as i32));
+    let cells = piece.cells_at(rotation, x, y);
     let lock_out = locks_out(&cells);
     board.put(piece, rotation, x, y);
     let low = cells.iter().map(|c| c.1).min().unwrap_or(0);

@@ -7,10 +7,8 @@ use crate::board::{Board, HEIGHT};
 use crate::falling::{Falling, Input};
 use crate::piece::Piece;
 use crate::scoring::TSpin;
-use crate::search::Placement;
+use crate::search::{Placement, SLOTS, X_MIN};
 
-const X_MIN: i32 = -1;
-const SLOTS: usize = 12;
 /// How the piece got to a state: 0 by a shift or drop (or spawn), 1 by a rotation, 2 by a
 /// rotation through the fifth kick. Only tracked for T, where it decides T-spins.
 const ARRIVALS: usize = 3;

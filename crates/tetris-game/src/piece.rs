@@ -157,6 +157,17 @@ impl Piece {
         SHAPES[self as usize][rotation as usize]
     }
 
+    /// The board cells covered with the rotation centre at `(x, y)`.
+    pub const fn cells_at(self, rotation: Rotation, x: i32, y: i32) -> [(i32, i32); 4] {
+        let c = self.cells(rotation);
+        [
+            (x + c[0].0 as i32, y + c[0].1 as i32),
+            (x + c[1].0 as i32, y + c[1].1 as i32),
+            (x + c[2].0 as i32, y + c[2].1 as i32),
+            (x + c[3].0 as i32, y + c[3].1 as i32),
+        ]
+    }
+
     /// The five SRS kick offsets tried, in order, when rotating from `from` by `spin`.
     /// The O piece never kicks (its five entries are all `(0, 0)`, so the first always decides).
     pub const fn kicks(self, from: Rotation, spin: Spin) -> &'static [(i8, i8); 5] {

@@ -56,8 +56,7 @@ impl Placement {
     /// The board cells it covers.
     pub fn cells(&self) -> [(i32, i32); 4] {
         self.piece
-            .cells(self.rotation)
-            .map(|(dx, dy)| (self.x as i32 + dx as i32, self.y as i32 + dy as i32))
+            .cells_at(self.rotation, self.x as i32, self.y as i32)
     }
     /// The cells sorted, a key that is equal exactly when two placements cover the same cells.
     pub fn cell_key(&self) -> [(i32, i32); 4] {
@@ -67,9 +66,10 @@ impl Placement {
     }
 }
 
-/// Column slots searched: centre x from `X_MIN` to `X_MIN + SLOTS - 1`.
-const X_MIN: i32 = -1;
-const SLOTS: usize = 12;
+/// Column slots searched: centre x from `X_MIN` to `X_MIN + SLOTS - 1` (every centre column
+/// at which some piece fits on the board).
+pub(crate) const X_MIN: i32 = -1;
+pub(crate) const SLOTS: usize = 12;
 /// Extended columns: walls two wide each side of the board.
 const EXT_MIN: i32 = -2;
 const EXT: usize = 15;
