@@ -4,4 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
-exec cargo run --quiet -- "$@"
+# Built with --all-targets, as `cargo test` builds, so that the window and the tests share one
+# build: a plain `cargo build` unifies dependency features differently and would compile much
+# of Bevy a second time.
+cargo build --all-targets --quiet
+exec "${CARGO_TARGET_DIR:-target}/debug/tetris-dqn" "$@"

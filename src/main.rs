@@ -121,14 +121,15 @@ fn demo(args: DemoArgs) -> Result<ExitCode> {
         if path.extension().and_then(|e| e.to_str()) != Some("png") {
             bail!("--screenshot {} must name a .png file", path.display());
         }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.is_dir() {
-                bail!(
-                    "--screenshot {}: folder {} does not exist",
-                    path.display(),
-                    dir.display()
-                );
-            }
+        if let Some(dir) = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+        {
+            bail!(
+                "--screenshot {}: folder {} does not exist",
+                path.display(),
+                dir.display()
+            );
         }
     }
     let exit = viz::run_demo(DemoOptions {

@@ -79,14 +79,13 @@ struct NextCell {
 #[derive(Component)]
 struct HoldCell(usize);
 
-#[derive(Component)]
-struct StatsText;
-
-#[derive(Component)]
-struct TitleText;
-
-#[derive(Component)]
-struct Overlay;
+/// Which of the board's texts an entity is.
+#[derive(Component, Clone, Copy, PartialEq, Eq)]
+enum PanelText {
+    Title,
+    Stats,
+    Overlay,
+}
 
 /// Registers the drawing systems and the [`BoardView`] resource.
 pub fn plugin(app: &mut App) {
@@ -196,7 +195,7 @@ fn spawn_board(mut commands: Commands) {
     );
     let panel = hold_origin() + Vec2::new(0.0, -4.5 * CELL);
     commands.spawn((
-        TitleText,
+        PanelText::Title,
         Text2d::new(""),
         TextFont {
             font_size: bevy::text::FontSize::Px(17.0),
@@ -206,7 +205,7 @@ fn spawn_board(mut commands: Commands) {
         Transform::from_translation((panel + Vec2::new(0.0, 1.5 * CELL)).extend(2.0)),
     ));
     commands.spawn((
-        StatsText,
+        PanelText::Stats,
         Text2d::new(""),
         TextFont {
             font_size: bevy::text::FontSize::Px(18.0),
@@ -218,7 +217,7 @@ fn spawn_board(mut commands: Commands) {
         Transform::from_translation(panel.extend(2.0)),
     ));
     commands.spawn((
-        Overlay,
+        PanelText::Overlay,
         Text2d::new(""),
         TextFont {
             font_size: bevy::text::FontSize::Px(34.0),
@@ -322,33 +321,24 @@ fn draw_previews(
     }
 }
 
-fn draw_text(
-    view: Res<BoardView>,
-    mut stats: Query<&mut Text2d, (With<StatsText>, Without<TitleText>, Without<Overlay>)>,
-    mut title: Query<&mut Text2d, (With<TitleText>, Without<StatsText>, Without<Overlay>)>,
-    mut overlay: Query<
-        (&mut Text2d, &mut Visibility),
-        (With<Overlay>, Without<StatsText>, Without<TitleText>),
-    >,
-) {
-    let body: String = view
-        .stats
-        .iter()
-        .map(|(k, v)| format!("{k:<8}{v:>9}\n"))
-        .collect();
-    for mut text in &mut stats {
-        text.0.clone_from(&body);
-    }
-    for mut text in &mut title {
-        text.0.clone_from(&view.title);
-    }
-    for (mut text, mut vis) in &mut overlay {
-        match &view.overlay {
-            Some(message) => {
-                text.0 = format!(" {message} ");
-                *vis = Visibility::Visible;
+fn draw_text(view: Res<BoardView>, mut texts: Query<(&PanelText, &mut Text2d, &mut Visibility)>) {
+    for (which, mut text, mut vis) in &mut texts {
+        match which {
+            PanelText::Title => text.0.clone_from(&view.title),
+            PanelText::Stats => {
+                text.0 = view
+                    .stats
+                    .iter()
+                    .map(|(k, v)| format!("{k:<8}{v:>9}\n"))
+                    .collect();
             }
-            None => *vis = Visibility::Hidden,
+            PanelText::Overlay => match &view.overlay {
+                Some(message) => {
+                    text.0 = format!(" {message} ");
+                    *vis = Visibility::Visible;
+                }
+                None => *vis = Visibility::Hidden,
+            },
         }
     }
 }
