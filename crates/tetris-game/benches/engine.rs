@@ -19,14 +19,19 @@ fn random_play(c: &mut Criterion) {
 }
 
 fn search(c: &mut Criterion) {
-    // A mid-game board: play 30 random pieces with a fixed seed, then search every piece.
+    // A mid-game board: 30 pieces, each placed where it leaves the stack lowest (random play
+    // would top out), then every piece searched on it.
     let mut game = Game::new(3);
-    for i in 0..30 {
+    for _ in 0..30 {
         let ps = game.placements();
-        if ps.is_empty() {
-            break;
-        }
-        game.place(&ps[(i * 7) % ps.len()]).unwrap();
+        let p = *ps
+            .iter()
+            .min_by_key(|p| {
+                let after = game.afterstate(p).unwrap();
+                (after.board.max_height(), after.board.filled_cells())
+            })
+            .expect("a low stack always has placements");
+        game.place(&p).unwrap();
     }
     let mut buf = Vec::with_capacity(128);
     let mut g = c.benchmark_group("search");
