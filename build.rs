@@ -1,6 +1,7 @@
 //! Links libtorch so the binary runs without LD_LIBRARY_PATH (an rpath to `$LIBTORCH/lib`),
 //! keeps `libtorch_cuda` linked although nothing references it by symbol (cargo passes
-//! `--as-needed`, which would drop it and hide every GPU), and records the libtorch version.
+//! `--as-needed`, which would drop it and hide every GPU), and records the libtorch version
+//! and the git description of the source.
 
 use std::env;
 use std::fs;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-env-changed=LIBTORCH");
     println!("cargo:rerun-if-changed=build.rs");
+    record_git_describe();
     let Some(root) = env::var_os("LIBTORCH").map(PathBuf::from) else {
         println!(
             "cargo:warning=LIBTORCH is not set; run ./run.sh or ./test.sh once, or export LIBTORCH=<libtorch 2.13.0 folder>"
@@ -45,4 +47,21 @@ fn libtorch_version(root: &std::path::Path) -> String {
         }
     }
     "unknown".to_string()
+}
+
+/// `git describe --always` of the source, recorded in checkpoints; rebuilt when HEAD moves.
+fn record_git_describe() {
+    for path in [".git/HEAD", ".git/refs/heads"] {
+        if std::path::Path::new(path).exists() {
+            println!("cargo:rerun-if-changed={path}");
+        }
+    }
+    let describe = std::process::Command::new("git")
+        .args(["describe", "--always", "--tags"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=TETRIS_DQN_GIT_DESCRIBE={describe}");
 }

@@ -1,9 +1,14 @@
 //! tetris-dqn: a DQN agent learns guideline Tetris while you watch. This library holds the
-//! parts the binary composes: the engine (re-exported as [`game`]), the window ([`viz`]),
-//! libtorch facts ([`torch_info`]) and the throughput benchmark ([`bench`]).
+//! parts the binary composes: the engine (re-exported as [`game`]), the run [`config`], the
+//! DQN [`agent`] (the only place tch lives), [`training`] (trainer thread, checkpoints,
+//! evaluation), the window and headless runner ([`viz`]), libtorch facts ([`torch_info`])
+//! and the throughput benchmark ([`bench`]).
 
 pub use tetris_game as game;
 
+pub mod agent;
 pub mod bench;
+pub mod config;
+pub mod training;
 pub mod torch_info;
 pub mod viz;

@@ -59,6 +59,15 @@ pub struct Afterstate {
     pub features: Features,
 }
 
+/// What a placement would do: see [`Game::preview`].
+#[derive(Clone, Debug)]
+pub struct Preview {
+    /// The board after the placement, with its features.
+    pub afterstate: Afterstate,
+    /// The outcome `place` would report.
+    pub outcome: PlaceOutcome,
+}
+
 /// A game in progress: everything needed to continue it exactly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Game {
@@ -231,6 +240,29 @@ impl Game {
         Ok(self.lock(p.piece(), p.rotation(), p.x(), p.y(), p.tspin()))
     }
 
+    /// Everything `place(p)` would do, without changing the game: the afterstate with its
+    /// features and the full outcome (points, and block out by the next piece included).
+    /// This is what an agent scores each candidate by.
+    pub fn preview(&self, p: &Placement) -> Result<Preview, GameError> {
+        self.check(p)?;
+        let mut after = self.clone();
+        if p.uses_hold() {
+            after.swap_hold();
+        }
+        let (outcome, facts) =
+            after.lock_with_facts(p.piece(), p.rotation(), p.x(), p.y(), p.tspin());
+        let features = afterstate_features(&after.board, &facts);
+        Ok(Preview {
+            afterstate: Afterstate {
+                lines: outcome.lines,
+                locks_out: outcome.top_out == Some(TopOut::LockOut),
+                board: after.board,
+                features,
+            },
+            outcome,
+        })
+    }
+
     /// Swaps the current piece with the hold piece (taking the next piece if hold is empty).
     pub(crate) fn swap_hold(&mut self) {
         let incoming = match self.hold {
@@ -254,7 +286,19 @@ impl Game {
         y: i32,
         tspin: TSpin,
     ) -> PlaceOutcome {
-        let (_, cleared, lock_out) = lock_on(&mut self.board, piece, rotation, x, y);
+        self.lock_with_facts(piece, rotation, x, y, tspin).0
+    }
+
+    /// [`Game::lock`], also returning what the lock contributes to the features.
+    fn lock_with_facts(
+        &mut self,
+        piece: Piece,
+        rotation: Rotation,
+        x: i32,
+        y: i32,
+        tspin: TSpin,
+    ) -> (PlaceOutcome, LockFacts) {
+        let (facts, cleared, lock_out) = lock_on(&mut self.board, piece, rotation, x, y);
         let lines = cleared.count_ones();
         let scored = self.score.record(lines, tspin);
         self.pieces += 1;
@@ -265,7 +309,7 @@ impl Game {
         } else if Falling::spawn(self.current).collides(&self.board) {
             self.top_out = Some(TopOut::BlockOut);
         }
-        PlaceOutcome {
+        let outcome = PlaceOutcome {
             lines,
             cleared_rows: cleared,
             points: scored.points,
@@ -273,7 +317,8 @@ impl Game {
             back_to_back: scored.back_to_back,
             combo: scored.combo,
             top_out: self.top_out,
-        }
+        };
+        (outcome, facts)
     }
 
     /// Adds points for soft- or hard-dropped rows (people's play only).

@@ -92,7 +92,13 @@ fn play(seed: u64, choices: &[u16], check_paths: bool) -> Game {
             rows[y as usize] |= 1 << x;
         }
         let full = rows.iter().filter(|&&r| r == FULL_ROW_MASK).count() as u32;
+        let preview = game.preview(&p).unwrap();
+        let after = game.afterstate(&p).unwrap();
         let out = game.place(&p).unwrap();
+        // The preview is exactly what placing did: outcome, board and features.
+        assert_eq!(preview.outcome, out);
+        assert_eq!(&preview.afterstate.board, game.board());
+        assert_eq!(preview.afterstate.features, after.features);
         assert_eq!(out.lines, full);
         assert_eq!(out.cleared_rows.count_ones(), full);
         assert_eq!(game.board().filled_cells(), filled_before + 4 - 10 * full);

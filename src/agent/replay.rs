@@ -1,0 +1,262 @@
+//! The replay ring: preallocated flat arrays, written in a circle, sampled uniformly with the
+//! trainer's seeded RNG, and saved to a small binary file for exact resume.
+//!
+//! One transition teaches the value of afterstate `obs`: its target is `reward + gamma x
+//! V_target(next_obs)`, or just `reward` when `done` (the next placement ended the game, so
+//! nothing is bootstrapped past game over).
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+use rand::Rng;
+
+use super::AgentError;
+
+const MAGIC: &[u8; 8] = b"TDQNRPL1";
+
+/// A sampled batch, flat, ready to become tensors.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Batch {
+    /// `len x obs_len` afterstates whose value is learnt.
+    pub obs: Vec<f32>,
+    /// `len x obs_len` afterstates of the greedy next placement.
+    pub next_obs: Vec<f32>,
+    /// Reward of the next placement.
+    pub reward: Vec<f32>,
+    /// 1 where the next placement ended the game, else 0.
+    pub done: Vec<f32>,
+}
+
+impl Batch {
+    /// Transitions in the batch.
+    pub fn len(&self) -> usize {
+        self.reward.len()
+    }
+
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.reward.is_empty()
+    }
+}
+
+/// A fixed-capacity ring of transitions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplayBuffer {
+    obs_len: usize,
+    capacity: usize,
+    len: usize,
+    next: usize,
+    obs: Vec<f32>,
+    next_obs: Vec<f32>,
+    reward: Vec<f32>,
+    done: Vec<f32>,
+}
+
+impl ReplayBuffer {
+    /// An empty ring; all memory is allocated here.
+    pub fn new(capacity: usize, obs_len: usize) -> ReplayBuffer {
+        ReplayBuffer {
+            obs_len,
+            capacity,
+            len: 0,
+            next: 0,
+            obs: vec![0.0; capacity * obs_len],
+            next_obs: vec![0.0; capacity * obs_len],
+            reward: vec![0.0; capacity],
+            done: vec![0.0; capacity],
+        }
+    }
+
+    /// Transitions held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing is held yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Transitions it can hold.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Stores a transition, overwriting the oldest once full.
+    pub fn push(&mut self, obs: &[f32], reward: f32, next_obs: &[f32], done: bool) {
+        debug_assert_eq!(obs.len(), self.obs_len);
+        debug_assert_eq!(next_obs.len(), self.obs_len);
+        let i = self.next;
+        let row = i * self.obs_len..(i + 1) * self.obs_len;
+        self.obs[row.clone()].copy_from_slice(obs);
+        self.next_obs[row].copy_from_slice(next_obs);
+        self.reward[i] = reward;
+        self.done[i] = if done { 1.0 } else { 0.0 };
+        self.next = (i + 1) % self.capacity;
+        self.len = (self.len + 1).min(self.capacity);
+    }
+
+    /// Fills `batch` with `size` transitions drawn uniformly (with replacement).
+    pub fn sample_into(&self, size: usize, rng: &mut impl Rng, batch: &mut Batch) {
+        assert!(!self.is_empty(), "sampling an empty replay buffer");
+        batch.obs.clear();
+        batch.next_obs.clear();
+        batch.reward.clear();
+        batch.done.clear();
+        for _ in 0..size {
+            let i = rng.random_range(0..self.len);
+            let row = i * self.obs_len..(i + 1) * self.obs_len;
+            batch.obs.extend_from_slice(&self.obs[row.clone()]);
+            batch.next_obs.extend_from_slice(&self.next_obs[row]);
+            batch.reward.push(self.reward[i]);
+            batch.done.push(self.done[i]);
+        }
+    }
+
+    /// Writes the ring to `path` (only the filled part).
+    pub fn save(&self, path: &Path) -> Result<(), AgentError> {
+        let io = |source| AgentError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let mut w = BufWriter::new(File::create(path).map_err(io)?);
+        w.write_all(MAGIC).map_err(io)?;
+        for n in [self.obs_len, self.capacity, self.len, self.next] {
+            w.write_all(&(n as u64).to_le_bytes()).map_err(io)?;
+        }
+        let rows = self.len * self.obs_len;
+        for part in [
+            &self.obs[..rows],
+            &self.next_obs[..rows],
+            &self.reward[..self.len],
+            &self.done[..self.len],
+        ] {
+            for v in part {
+                w.write_all(&v.to_le_bytes()).map_err(io)?;
+            }
+        }
+        w.into_inner()
+            .map_err(|e| io(e.into_error()))?
+            .sync_all()
+            .map_err(io)
+    }
+
+    /// Reads a ring saved by [`ReplayBuffer::save`]; it must have this capacity and
+    /// observation length.
+    pub fn load(path: &Path, capacity: usize, obs_len: usize) -> Result<ReplayBuffer, AgentError> {
+        let corrupt = |what: String| AgentError::Corrupt {
+            path: path.to_owned(),
+            what,
+        };
+        let io = |source| AgentError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let file = File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        let mut r = BufReader::new(file);
+        let mut magic = [0u8; 8];
+        let mut header = [0u8; 32];
+        if r.read_exact(&mut magic).is_err() || &magic != MAGIC || r.read_exact(&mut header).is_err()
+        {
+            return Err(corrupt("it is not a tetris-dqn replay file".into()));
+        }
+        let field = |i: usize| u64::from_le_bytes(header[i * 8..i * 8 + 8].try_into().unwrap());
+        let (file_obs_len, file_capacity, len, next) = (field(0), field(1), field(2), field(3));
+        if file_obs_len != obs_len as u64 || file_capacity != capacity as u64 {
+            return Err(corrupt(format!(
+                "it holds {file_capacity} transitions of {file_obs_len} floats, but the config \
+                 needs {capacity} of {obs_len} (replay_capacity or network changed)"
+            )));
+        }
+        if len > file_capacity || next >= file_capacity.max(1) || (len < file_capacity && next != len)
+        {
+            return Err(corrupt(format!("its header is inconsistent (len {len}, next {next})")));
+        }
+        let expected = 40 + 4 * (2 * len * file_obs_len + 2 * len);
+        if size != expected {
+            return Err(corrupt(format!(
+                "it is {size} bytes, expected {expected} (truncated or corrupt)"
+            )));
+        }
+        let mut buffer = ReplayBuffer::new(capacity, obs_len);
+        buffer.len = len as usize;
+        buffer.next = next as usize;
+        let rows = buffer.len * obs_len;
+        let len = buffer.len;
+        let mut bytes = [0u8; 4];
+        for part in [
+            &mut buffer.obs[..rows],
+            &mut buffer.next_obs[..rows],
+            &mut buffer.reward[..len],
+            &mut buffer.done[..len],
+        ] {
+            for v in part.iter_mut() {
+                r.read_exact(&mut bytes).map_err(io)?;
+                *v = f32::from_le_bytes(bytes);
+            }
+        }
+        Ok(buffer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    fn filled(n: usize, capacity: usize) -> ReplayBuffer {
+        let mut b = ReplayBuffer::new(capacity, 2);
+        for i in 0..n {
+            let v = i as f32;
+            b.push(&[v, v], v, &[v + 0.5, v + 0.5], i % 3 == 0);
+        }
+        b
+    }
+
+    #[test]
+    fn the_ring_wraps_around_and_keeps_the_newest() {
+        let b = filled(7, 5);
+        assert_eq!(b.len(), 5);
+        assert_eq!(b.next, 2);
+        // Slots 0 and 1 were overwritten by transitions 5 and 6.
+        assert_eq!(&b.reward, &[5.0, 6.0, 2.0, 3.0, 4.0]);
+        assert_eq!(&b.obs[..4], &[5.0, 5.0, 6.0, 6.0]);
+        assert_eq!(&b.done, &[0.0, 1.0, 0.0, 1.0, 0.0]);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut batch = Batch::default();
+        b.sample_into(200, &mut rng, &mut batch);
+        assert_eq!(batch.len(), 200);
+        assert_eq!(batch.obs.len(), 400);
+        assert!(batch.reward.iter().all(|r| (2.0..=6.0).contains(r)));
+        for i in 0..200 {
+            assert_eq!(batch.obs[2 * i], batch.reward[i]);
+            assert_eq!(batch.next_obs[2 * i], batch.reward[i] + 0.5);
+        }
+    }
+
+    #[test]
+    fn save_and_load_round_trip_partial_and_full() {
+        let dir = std::env::temp_dir().join(format!("tdqn-replay-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (n, cap) in [(0, 4), (3, 4), (9, 4)] {
+            let b = filled(n, cap);
+            let path = dir.join(format!("r{n}"));
+            b.save(&path).unwrap();
+            assert_eq!(ReplayBuffer::load(&path, cap, 2).unwrap(), b);
+        }
+        let path = dir.join("r9");
+        let e = ReplayBuffer::load(&path, 8, 2).unwrap_err();
+        assert!(e.to_string().contains("replay_capacity"), "{e}");
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+        let e = ReplayBuffer::load(&path, 4, 2).unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
+        std::fs::write(&path, b"hello").unwrap();
+        let e = ReplayBuffer::load(&path, 4, 2).unwrap_err();
+        assert!(e.to_string().contains("not a tetris-dqn replay"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

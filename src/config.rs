@@ -1,0 +1,419 @@
+//! The run configuration: a RON file parsed, range-checked and turned into [`Config`] in one
+//! place, so the rest of the program never re-checks a value.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Where the network runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum DeviceChoice {
+    /// The CPU (deterministic for a fixed seed).
+    Cpu,
+    /// The first CUDA GPU; an error when none is visible.
+    Cuda,
+    /// CUDA when a GPU is visible, otherwise the CPU.
+    Auto,
+}
+
+impl fmt::Display for DeviceChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeviceChoice::Cpu => "cpu",
+            DeviceChoice::Cuda => "cuda",
+            DeviceChoice::Auto => "auto",
+        })
+    }
+}
+
+/// What the value network sees of an afterstate, and its shape.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Network {
+    /// The engineered afterstate features (13 numbers) into a multi-layer perceptron with
+    /// these hidden layer widths. Fast; the default.
+    Mlp { hidden: Vec<u32> },
+    /// The raw visible board (22 rows x 10 columns, filled = 1) into a small CNN: 3x3
+    /// convolutions with these channel counts, then one hidden layer. For the GPU.
+    Cnn { channels: Vec<u32>, hidden: u32 },
+}
+
+/// Reward for one placement: `survival + lines[n] + points * points_gained`, plus `game_over`
+/// when the placement ends the game.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Reward {
+    /// For every placement that does not end the game.
+    pub survival: f32,
+    /// For clearing 0, 1, 2, 3 and 4 lines (five numbers).
+    pub lines: Vec<f32>,
+    /// Times the guideline points the placement scored (T-spins, back-to-back, combos).
+    pub points: f32,
+    /// Added when the placement ends the game (usually negative).
+    pub game_over: f32,
+}
+
+impl Default for Reward {
+    fn default() -> Reward {
+        Reward {
+            survival: 1.0,
+            lines: vec![0.0, 10.0, 40.0, 90.0, 160.0],
+            points: 0.0,
+            game_over: -20.0,
+        }
+    }
+}
+
+/// The exploration schedule: epsilon falls linearly from `start` to `end` over `decay_steps`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Epsilon {
+    /// Epsilon at step 0.
+    pub start: f64,
+    /// Epsilon from `decay_steps` on.
+    pub end: f64,
+    /// Steps over which epsilon falls.
+    pub decay_steps: u64,
+}
+
+impl Default for Epsilon {
+    fn default() -> Epsilon {
+        Epsilon {
+            start: 1.0,
+            end: 0.001,
+            decay_steps: 100_000,
+        }
+    }
+}
+
+/// Everything a training run needs; every field is documented in README.md too.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Name of the run; new runs go to `checkpoints/<run_name>-<UTC time>/`.
+    pub run_name: String,
+    /// Seed of the games, the exploration, the replay sampling and the initial weights.
+    pub seed: u64,
+    /// Where the network runs: `Cpu`, `Cuda` or `Auto`.
+    pub device: DeviceChoice,
+    /// Threads libtorch may use (1 keeps CPU training deterministic and leaves a core for
+    /// the window).
+    pub torch_threads: u32,
+    /// Stop after this many steps (placements) in all; 0 trains until stopped.
+    pub total_steps: u64,
+    /// The value network.
+    pub network: Network,
+    /// The reward.
+    pub reward: Reward,
+    /// Whether the agent may use hold (its candidates then include the other piece's).
+    pub use_hold: bool,
+    /// End a training game after this many pieces (0: never). Keeps episodes finite once the
+    /// agent is good, so that stats and best checkpoints keep coming.
+    pub max_pieces_per_game: u64,
+    /// Discount factor, 0 to 1.
+    pub gamma: f64,
+    /// Adam's learning rate.
+    pub learning_rate: f64,
+    /// Transitions per learning step.
+    pub batch_size: u32,
+    /// Transitions the replay ring holds.
+    pub replay_capacity: u32,
+    /// Steps played before learning starts (the replay must hold a batch).
+    pub learning_starts: u64,
+    /// Learn once every this many steps.
+    pub train_every: u64,
+    /// Copy the network into the target network every this many steps.
+    pub target_update_every: u64,
+    /// Largest gradient L2 norm; larger gradients are scaled down (0: no clipping).
+    pub grad_clip: f64,
+    /// Huber loss threshold between its quadratic and linear parts.
+    pub huber_delta: f64,
+    /// The exploration schedule.
+    pub epsilon: Epsilon,
+    /// Save `latest/` every this many steps (0: only on stop).
+    pub save_every_steps: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            run_name: "default".into(),
+            seed: 1,
+            device: DeviceChoice::Cpu,
+            torch_threads: 1,
+            total_steps: 0,
+            network: Network::Mlp {
+                hidden: vec![64, 64],
+            },
+            reward: Reward::default(),
+            use_hold: true,
+            max_pieces_per_game: 25_000,
+            gamma: 0.95,
+            learning_rate: 5e-4,
+            batch_size: 256,
+            replay_capacity: 200_000,
+            learning_starts: 5_000,
+            train_every: 4,
+            target_update_every: 2_000,
+            grad_clip: 10.0,
+            huber_delta: 1.0,
+            epsilon: Epsilon::default(),
+            save_every_steps: 50_000,
+        }
+    }
+}
+
+/// Why a config file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is not valid RON for a config, or names an unknown field.
+    #[error(
+        "config file {path}, line {line}, column {column}: {message}. Every field is listed, with its meaning, in README.md and configs/default.ron"
+    )]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// A value is out of its range.
+    #[error("config file {path}, {place}: field `{field}` {message}")]
+    Invalid {
+        path: PathBuf,
+        place: String,
+        field: &'static str,
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads, parses and checks a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses and checks config text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = ron::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            line: e.position.line,
+            column: e.position.col,
+            message: e.code.to_string(),
+        })?;
+        config.check().map_err(|(field, message)| ConfigError::Invalid {
+            path: path.to_owned(),
+            place: field_place(text, field),
+            field,
+            message,
+        })?;
+        Ok(config)
+    }
+
+    /// The config as RON, as written into checkpoints.
+    pub fn to_ron(&self) -> String {
+        ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
+            .expect("a config always serializes")
+    }
+
+    /// Checks every range; the error names the field (its last path segment) and what was
+    /// expected.
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
+        fn range<T: PartialOrd + fmt::Display>(
+            field: &'static str,
+            value: T,
+            lo: T,
+            hi: T,
+        ) -> Result<(), (&'static str, String)> {
+            if value >= lo && value <= hi {
+                Ok(())
+            } else {
+                Err((field, format!("is {value}; expected {lo} to {hi}")))
+            }
+        }
+        if self.run_name.is_empty()
+            || !self
+                .run_name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            || self.run_name.starts_with('.')
+        {
+            return Err((
+                "run_name",
+                format!(
+                    "is {:?}; expected letters, digits, '-', '_' or '.' (it names a folder)",
+                    self.run_name
+                ),
+            ));
+        }
+        range("torch_threads", self.torch_threads, 1, 256)?;
+        match &self.network {
+            Network::Mlp { hidden } => {
+                if hidden.is_empty() || hidden.len() > 8 {
+                    return Err(("hidden", "expected 1 to 8 layer widths".into()));
+                }
+                for &w in hidden {
+                    range("hidden", w, 1, 4096)?;
+                }
+            }
+            Network::Cnn { channels, hidden } => {
+                if channels.is_empty() || channels.len() > 4 {
+                    return Err(("channels", "expected 1 to 4 channel counts".into()));
+                }
+                for &c in channels {
+                    range("channels", c, 1, 512)?;
+                }
+                range("hidden", *hidden, 1, 4096)?;
+            }
+        }
+        let r = &self.reward;
+        if r.lines.len() != 5 {
+            return Err((
+                "lines",
+                format!(
+                    "has {} numbers; expected 5, the rewards for clearing 0, 1, 2, 3 and 4 lines",
+                    r.lines.len()
+                ),
+            ));
+        }
+        for &v in [r.survival, r.points, r.game_over].iter().chain(&r.lines) {
+            if !v.is_finite() || v.abs() > 1e6 {
+                return Err((
+                    "reward",
+                    format!("holds {v}; expected finite values of at most 1e6 in size"),
+                ));
+            }
+        }
+        range("gamma", self.gamma, 0.0, 1.0)?;
+        if !(self.learning_rate > 0.0 && self.learning_rate <= 1.0) {
+            return Err((
+                "learning_rate",
+                format!("is {}; expected more than 0, at most 1", self.learning_rate),
+            ));
+        }
+        range("batch_size", self.batch_size, 1, 65_536)?;
+        range(
+            "replay_capacity",
+            self.replay_capacity,
+            self.batch_size,
+            50_000_000,
+        )
+        .map_err(|(f, m)| (f, format!("{m} (at least batch_size)")))?;
+        if self.learning_starts < self.batch_size as u64 {
+            return Err((
+                "learning_starts",
+                format!(
+                    "is {}; expected at least batch_size ({})",
+                    self.learning_starts, self.batch_size
+                ),
+            ));
+        }
+        range("train_every", self.train_every, 1, 1_000_000)?;
+        range("target_update_every", self.target_update_every, 1, 100_000_000)?;
+        range("grad_clip", self.grad_clip, 0.0, 1e6)?;
+        if !(self.huber_delta > 0.0 && self.huber_delta <= 1e6) {
+            return Err((
+                "huber_delta",
+                format!("is {}; expected more than 0", self.huber_delta),
+            ));
+        }
+        range("start", self.epsilon.start, 0.0, 1.0)?;
+        range("end", self.epsilon.end, 0.0, 1.0)?;
+        Ok(())
+    }
+}
+
+/// "line L, column C" of `field:` in the text, or a note that the field took its default.
+fn field_place(text: &str, field: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(field) {
+        let at = from + found;
+        let end = at + field.len();
+        let starts_word = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
+        let rest = text[end..].trim_start();
+        if starts_word && rest.starts_with(':') {
+            let line = text[..at].matches('\n').count() + 1;
+            let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1) + 1;
+            return format!("line {line}, column {column}");
+        }
+        from = end;
+    }
+    "(field not in the file, so its default applies)".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("test.ron"))
+    }
+
+    #[test]
+    fn an_empty_struct_gives_the_defaults() {
+        assert_eq!(parse("()").unwrap(), Config::default());
+        Config::default().check().unwrap();
+    }
+
+    #[test]
+    fn the_shipped_configs_parse_and_default_ron_is_the_default() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+        let default = Config::load(&dir.join("default.ron")).unwrap();
+        assert_eq!(default, Config::default());
+        Config::load(&dir.join("smoke.ron")).unwrap();
+    }
+
+    #[test]
+    fn a_config_round_trips_through_ron() {
+        let mut c = Config::default();
+        c.network = Network::Cnn {
+            channels: vec![16, 32],
+            hidden: 64,
+        };
+        assert_eq!(parse(&c.to_ron()).unwrap(), c);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_with_their_place() {
+        let e = parse("(\n  seed: 3,\n  learning_rat: 0.1,\n)").unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("test.ron, line 3"), "{msg}");
+        assert!(msg.contains("learning_rat"), "{msg}");
+    }
+
+    #[test]
+    fn out_of_range_values_name_field_line_and_column() {
+        let e = parse("(\n  seed: 3,\n    gamma: 1.5,\n)").unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("test.ron, line 3, column 5: field `gamma` is 1.5; expected 0 to 1"),
+            "{msg}"
+        );
+        let e = parse("(batch_size: 512, learning_starts: 100)").unwrap_err();
+        assert!(e.to_string().contains("`learning_starts`"), "{e}");
+        let e = parse("(run_name: \"../x\")").unwrap_err();
+        assert!(e.to_string().contains("`run_name`"), "{e}");
+        let e = parse("(reward: (lines: [1.0]))").unwrap_err();
+        assert!(e.to_string().contains("`lines` has 1 numbers; expected 5"), "{e}");
+        let e = parse("(network: Mlp(hidden: []))").unwrap_err();
+        assert!(e.to_string().contains("`hidden`"), "{e}");
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let e = parse("(seed: \"three\")").unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.starts_with("config file test.ron, line 1, column"), "{msg}");
+    }
+}

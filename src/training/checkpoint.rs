@@ -1,0 +1,272 @@
+//! Checkpoints: `<run-dir>/latest` and `<run-dir>/best`, each a complete folder (weights,
+//! target weights, optimizer, replay for latest, `meta.ron`) written under a fresh hidden
+//! name and then published by atomically replacing the `latest`/`best` symlink. Killing the
+//! process at any moment leaves the previous checkpoint in place and loadable.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use tch::Device;
+
+use super::learner::{Learner, LearnerState};
+use crate::agent::{Agent, AgentError, ReplayBuffer};
+use crate::config::Config;
+
+/// The checkpoint format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// Counters, RNG, config and the game in progress.
+pub const META_FILE: &str = "meta.ron";
+/// The replay ring (latest only).
+pub const REPLAY_FILE: &str = "replay.bin";
+
+/// Which checkpoint of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// The most recent state, with the replay ring; what `--resume` continues.
+    Latest,
+    /// The network of the game with the most lines so far.
+    Best,
+}
+
+impl Slot {
+    /// The folder name inside the run folder.
+    pub fn name(self) -> &'static str {
+        match self {
+            Slot::Latest => "latest",
+            Slot::Best => "best",
+        }
+    }
+}
+
+/// `meta.ron`: what a checkpoint is, and the trainer state exact resume needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    /// [`FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// Steps made.
+    pub steps: u64,
+    /// Games finished.
+    pub episodes: u64,
+    /// Exploration rate at `steps`.
+    pub epsilon: f64,
+    /// Most lines in one game.
+    pub best_lines: u32,
+    /// Why it was written.
+    pub reason: String,
+    /// Seconds of training, including before earlier resumes.
+    pub wall_time_s: f64,
+    /// When it was written (UTC).
+    pub saved_at: String,
+    /// `git describe` of the program that wrote it.
+    pub git_describe: String,
+    /// The device it trained on.
+    pub device: String,
+    /// The full config of the run.
+    pub config: Config,
+    /// Counters, the game in progress, the pending transition and the RNG.
+    pub state: LearnerState,
+}
+
+#[derive(Deserialize)]
+struct VersionOnly {
+    format_version: u32,
+}
+
+/// Why a checkpoint could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    /// The folder is not there.
+    #[error("checkpoint {0} does not exist (expected a folder such as checkpoints/<run>/latest)")]
+    NotFound(PathBuf),
+    /// `meta.ron` is missing: not a checkpoint.
+    #[error("{0} is not a tetris-dqn checkpoint: it has no meta.ron")]
+    NoMeta(PathBuf),
+    /// Written by another format version.
+    #[error("{path}: checkpoint format version {found}, but this build reads version {expected}")]
+    Version {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    /// `meta.ron` cannot be parsed.
+    #[error("{path}, line {line}, column {column}: {message} (corrupt or hand-edited meta.ron)")]
+    Meta {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// A file inside could not be used.
+    #[error("checkpoint {dir}: {source}")]
+    Agent { dir: PathBuf, source: AgentError },
+    /// The file system refused.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CheckpointError + '_ {
+    move |source| CheckpointError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Writes `slot` of `learner` into `run_dir` and returns its path (`run_dir/<slot>`).
+pub fn save(
+    learner: &Learner,
+    run_dir: &Path,
+    slot: Slot,
+    reason: &str,
+    wall_time_s: f64,
+) -> Result<PathBuf, CheckpointError> {
+    fs::create_dir_all(run_dir).map_err(io(run_dir))?;
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let real_name = format!(".{}-{stamp}", slot.name());
+    let real = run_dir.join(&real_name);
+    fs::create_dir(&real).map_err(io(&real))?;
+    let agent_err = |source| CheckpointError::Agent {
+        dir: real.clone(),
+        source,
+    };
+    learner.agent().save(&real, true).map_err(agent_err)?;
+    if slot == Slot::Latest {
+        learner
+            .replay()
+            .save(&real.join(REPLAY_FILE))
+            .map_err(agent_err)?;
+    }
+    let state = learner.state();
+    let meta = Meta {
+        format_version: FORMAT_VERSION,
+        steps: state.steps,
+        episodes: state.games,
+        epsilon: learner.epsilon(),
+        best_lines: state.best_lines,
+        reason: reason.to_string(),
+        wall_time_s,
+        saved_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        git_describe: env!("TETRIS_DQN_GIT_DESCRIBE").to_string(),
+        device: crate::agent::network::device_name(learner.agent().device()),
+        config: learner.config().clone(),
+        state: state.clone(),
+    };
+    let text = ron::ser::to_string_pretty(&meta, ron::ser::PrettyConfig::default())
+        .expect("meta always serializes");
+    let meta_path = real.join(META_FILE);
+    let mut f = fs::File::create(&meta_path).map_err(io(&meta_path))?;
+    f.write_all(text.as_bytes()).map_err(io(&meta_path))?;
+    f.sync_all().map_err(io(&meta_path))?;
+    sync_dir(&real)?;
+
+    // Publish: a new symlink renamed over the old one is atomic.
+    let link = run_dir.join(slot.name());
+    let tmp_link = run_dir.join(format!(".{}.link-{stamp}", slot.name()));
+    std::os::unix::fs::symlink(&real_name, &tmp_link).map_err(io(&tmp_link))?;
+    fs::rename(&tmp_link, &link).map_err(io(&link))?;
+    sync_dir(run_dir)?;
+
+    // Older folders of this slot (and any a killed save left) are no longer referenced.
+    let prefix = format!(".{}-", slot.name());
+    if let Ok(entries) = fs::read_dir(run_dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(&prefix) && name != real_name {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    Ok(link)
+}
+
+fn sync_dir(dir: &Path) -> Result<(), CheckpointError> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io(dir))
+}
+
+/// Reads and checks `meta.ron` of the checkpoint in `dir`.
+pub fn read_meta(dir: &Path) -> Result<Meta, CheckpointError> {
+    if !dir.is_dir() {
+        return Err(CheckpointError::NotFound(dir.to_owned()));
+    }
+    let path = dir.join(META_FILE);
+    if !path.is_file() {
+        return Err(CheckpointError::NoMeta(dir.to_owned()));
+    }
+    let text = fs::read_to_string(&path).map_err(io(&path))?;
+    let meta_err = |e: ron::error::SpannedError| CheckpointError::Meta {
+        path: path.clone(),
+        line: e.position.line,
+        column: e.position.col,
+        message: e.code.to_string(),
+    };
+    let version: VersionOnly = ron::from_str(&text).map_err(meta_err)?;
+    if version.format_version != FORMAT_VERSION {
+        return Err(CheckpointError::Version {
+            path,
+            found: version.format_version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    ron::from_str(&text).map_err(meta_err)
+}
+
+/// A learner continuing the checkpoint in `dir` exactly. `config` replaces the saved config
+/// when given (its network and replay capacity must match the checkpoint's).
+pub fn load_learner(
+    dir: &Path,
+    config: Option<Config>,
+    device: Device,
+) -> Result<(Learner, Meta), CheckpointError> {
+    let meta = read_meta(dir)?;
+    let config = config.unwrap_or_else(|| meta.config.clone());
+    let agent_err = |source| CheckpointError::Agent {
+        dir: dir.to_owned(),
+        source,
+    };
+    let mut agent = fresh_agent(&config, device);
+    agent.load(dir, true).map_err(agent_err)?;
+    let replay_path = dir.join(REPLAY_FILE);
+    let capacity = config.replay_capacity as usize;
+    let replay = if replay_path.is_file() {
+        ReplayBuffer::load(&replay_path, capacity, agent.encoding().len()).map_err(agent_err)?
+    } else {
+        tracing::warn!(
+            "{} has no replay buffer (a best checkpoint?); training continues with an empty one",
+            dir.display()
+        );
+        ReplayBuffer::new(capacity, agent.encoding().len())
+    };
+    let learner = Learner::from_parts(config, agent, replay, meta.state.clone());
+    Ok((learner, meta))
+}
+
+/// The network of the checkpoint in `dir`, for playing (no optimizer, no replay), and the
+/// config it was trained with.
+pub fn load_agent(dir: &Path, device: Device) -> Result<(Agent, Meta), CheckpointError> {
+    let meta = read_meta(dir)?;
+    let mut agent = fresh_agent(&meta.config, device);
+    agent
+        .load(dir, false)
+        .map_err(|source| CheckpointError::Agent {
+            dir: dir.to_owned(),
+            source,
+        })?;
+    Ok((agent, meta))
+}
+
+fn fresh_agent(config: &Config, device: Device) -> Agent {
+    use rand::SeedableRng;
+    // The weights are overwritten by the checkpoint's; any seed will do.
+    Agent::new(config, device, &mut rand_chacha::ChaCha8Rng::seed_from_u64(0))
+}

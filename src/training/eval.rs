@@ -1,0 +1,145 @@
+//! Greedy evaluation: the checkpoint's network plays seeded games with no exploration and no
+//! learning; lines and score are summarised.
+
+use std::path::Path;
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use tch::Device;
+
+use super::candidates::Candidates;
+use super::checkpoint::{self, CheckpointError};
+use crate::agent::Agent;
+use crate::config::Config;
+use crate::game::Game;
+
+/// How one game went.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GameResult {
+    /// The game's seed.
+    pub seed: u64,
+    /// Lines cleared.
+    pub lines: u32,
+    /// Guideline score.
+    pub score: u64,
+    /// Pieces placed.
+    pub pieces: u64,
+    /// Whether it ended by topping out (else it reached the piece cap).
+    pub topped_out: bool,
+}
+
+/// Mean, median, min and max of one quantity.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    pub mean: f64,
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Summary {
+    /// Summarises `values` (not empty).
+    pub fn of(values: &[f64]) -> Summary {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        let median = if n % 2 == 1 {
+            sorted[n / 2]
+        } else {
+            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        };
+        Summary {
+            mean: sorted.iter().sum::<f64>() / n as f64,
+            median,
+            min: sorted[0],
+            max: sorted[n - 1],
+        }
+    }
+}
+
+/// The result of `eval`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EvalReport {
+    /// Steps the checkpoint had trained.
+    pub checkpoint_steps: u64,
+    /// Every game.
+    pub games: Vec<GameResult>,
+    /// Lines per game.
+    pub lines: Summary,
+    /// Score per game.
+    pub score: Summary,
+    /// Pieces placed per second over all games.
+    pub pieces_per_s: f64,
+}
+
+/// Greedy play of one game with `agent`; stops at `max_pieces` (0: no cap).
+pub fn play_greedy(agent: &Agent, config: &Config, seed: u64, max_pieces: u64) -> GameResult {
+    let mut game = Game::new(seed);
+    let mut candidates = Candidates::default();
+    while max_pieces == 0 || game.pieces_placed() < max_pieces {
+        let Some(best) =
+            candidates.score(&game, agent, &config.reward, config.gamma, config.use_hold)
+        else {
+            break;
+        };
+        game.place(&candidates.placements[best])
+            .expect("the search's placements are legal in their game");
+        if game.is_over() {
+            break;
+        }
+    }
+    GameResult {
+        seed,
+        lines: game.score().lines,
+        score: game.score().score,
+        pieces: game.pieces_placed(),
+        topped_out: game.is_over(),
+    }
+}
+
+/// Plays `games` seeded games with the checkpoint in `dir`; `on_game` sees each as it ends.
+pub fn evaluate(
+    dir: &Path,
+    games: u32,
+    max_pieces: u64,
+    seed: u64,
+    device: Device,
+    mut on_game: impl FnMut(&GameResult),
+) -> Result<EvalReport, CheckpointError> {
+    let (agent, meta) = checkpoint::load_agent(dir, device)?;
+    tch::set_num_threads(meta.config.torch_threads as i32);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let started = Instant::now();
+    let results: Vec<GameResult> = (0..games)
+        .map(|_| {
+            let r = play_greedy(&agent, &meta.config, rng.random(), max_pieces);
+            on_game(&r);
+            r
+        })
+        .collect();
+    let seconds = started.elapsed().as_secs_f64().max(1e-9);
+    let pieces: u64 = results.iter().map(|r| r.pieces).sum();
+    let lines: Vec<f64> = results.iter().map(|r| r.lines as f64).collect();
+    let score: Vec<f64> = results.iter().map(|r| r.score as f64).collect();
+    Ok(EvalReport {
+        checkpoint_steps: meta.steps,
+        lines: Summary::of(&lines),
+        score: Summary::of(&score),
+        pieces_per_s: pieces as f64 / seconds,
+        games: results,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries() {
+        let s = Summary::of(&[3.0, 1.0, 2.0, 10.0]);
+        assert_eq!(s, Summary { mean: 4.0, median: 2.5, min: 1.0, max: 10.0 });
+        assert_eq!(Summary::of(&[5.0]).median, 5.0);
+    }
+}

@@ -1,0 +1,285 @@
+//! One step of DQN training, top to bottom, with no threads and no files: score the
+//! candidates, complete the previous transition with the greedy choice, act epsilon-greedily,
+//! learn, sync the target. The trainer thread, the bench and the tests all drive this.
+
+use std::collections::VecDeque;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use tch::Device;
+
+use super::candidates::Candidates;
+use super::protocol::EpisodeStats;
+use crate::agent::schedule::epsilon_at;
+use crate::agent::{Agent, Batch, ReplayBuffer};
+use crate::config::Config;
+use crate::game::{Game, PlaceOutcome, Placement};
+
+/// Games whose lines make the rolling mean.
+pub const ROLLING_GAMES: usize = 100;
+
+/// Everything besides the networks and the replay ring that exact resume needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnerState {
+    /// Steps (placements) made.
+    pub steps: u64,
+    /// Games finished.
+    pub games: u64,
+    /// The game in progress.
+    pub game: Game,
+    /// Afterstate of the last placement, waiting for the next step's greedy choice to
+    /// become a transition.
+    pub pending: Option<Vec<f32>>,
+    /// Most lines in one game.
+    pub best_lines: u32,
+    /// Lines of the last [`ROLLING_GAMES`] games.
+    pub recent_lines: VecDeque<u32>,
+    /// Loss of the last learning step.
+    pub last_loss: Option<f32>,
+    /// The RNG of exploration, replay sampling and new games' seeds.
+    pub rng: ChaCha8Rng,
+}
+
+/// What one step did.
+#[derive(Debug)]
+pub struct StepReport {
+    /// The placement made.
+    pub placement: Placement,
+    /// Whether it was a random choice.
+    pub explored: bool,
+    /// What it did.
+    pub outcome: PlaceOutcome,
+    /// Set when this step ended a game (by top-out or the piece cap).
+    pub episode: Option<EpisodeStats>,
+}
+
+/// The agent, its replay ring and the game it plays.
+#[derive(Debug)]
+pub struct Learner {
+    config: Config,
+    agent: Agent,
+    replay: ReplayBuffer,
+    state: LearnerState,
+    candidates: Candidates,
+    batch: Batch,
+}
+
+impl Learner {
+    /// A fresh learner: weights, games and exploration all follow `config.seed`.
+    pub fn new(config: Config, device: Device) -> Learner {
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        let agent = Agent::new(&config, device, &mut rng);
+        let game = Game::new(rng.random());
+        let replay = ReplayBuffer::new(
+            config.replay_capacity as usize,
+            agent.encoding().len(),
+        );
+        let state = LearnerState {
+            steps: 0,
+            games: 0,
+            game,
+            pending: None,
+            best_lines: 0,
+            recent_lines: VecDeque::with_capacity(ROLLING_GAMES),
+            last_loss: None,
+            rng,
+        };
+        Learner::from_parts(config, agent, replay, state)
+    }
+
+    /// A learner from restored parts (see `checkpoint`).
+    pub fn from_parts(
+        config: Config,
+        agent: Agent,
+        replay: ReplayBuffer,
+        state: LearnerState,
+    ) -> Learner {
+        Learner {
+            config,
+            agent,
+            replay,
+            state,
+            candidates: Candidates::default(),
+            batch: Batch::default(),
+        }
+    }
+
+    /// One placement: act, store, learn. Never called on a finished game: a game that ends
+    /// is replaced by the next one within the same step.
+    pub fn step(&mut self) -> StepReport {
+        let cfg = &self.config;
+        let st = &mut self.state;
+        let c = &mut self.candidates;
+        let greedy = c
+            .score(&st.game, &self.agent, &cfg.reward, cfg.gamma, cfg.use_hold)
+            .expect("a game in progress always has a placement: block out ends it first");
+        if let Some(prev) = st.pending.take() {
+            self.replay
+                .push(&prev, c.rewards[greedy], c.obs_of(greedy), c.dones[greedy]);
+        }
+        let epsilon = epsilon_at(&cfg.epsilon, st.steps);
+        let explore = st.rng.random::<f64>() < epsilon;
+        let choice = if explore {
+            st.rng.random_range(0..c.placements.len())
+        } else {
+            greedy
+        };
+        let placement = c.placements[choice];
+        let outcome = st
+            .game
+            .place(&placement)
+            .expect("the search's placements are legal in their game");
+        st.steps += 1;
+
+        let over = st.game.is_over();
+        let capped =
+            cfg.max_pieces_per_game > 0 && st.game.pieces_placed() >= cfg.max_pieces_per_game;
+        let episode = if over || capped {
+            // A capped game's last transition is dropped rather than bootstrapped: one sample
+            // in thousands, and it keeps the step simple.
+            Some(self.end_game(epsilon, !over))
+        } else {
+            self.state.pending = Some(self.candidates.obs_of(choice).to_vec());
+            None
+        };
+
+        let steps = self.state.steps;
+        let cfg = &self.config;
+        if steps >= cfg.learning_starts
+            && steps % cfg.train_every == 0
+            && self.replay.len() >= cfg.batch_size as usize
+        {
+            self.replay.sample_into(
+                cfg.batch_size as usize,
+                &mut self.state.rng,
+                &mut self.batch,
+            );
+            self.state.last_loss = Some(self.agent.learn(&self.batch));
+        }
+        if steps % cfg.target_update_every == 0 {
+            self.agent.sync_target();
+        }
+        StepReport {
+            placement,
+            explored: explore && choice != greedy,
+            outcome,
+            episode,
+        }
+    }
+
+    fn end_game(&mut self, epsilon: f64, truncated: bool) -> EpisodeStats {
+        let st = &mut self.state;
+        st.pending = None;
+        st.games += 1;
+        let lines = st.game.score().lines;
+        let stats = EpisodeStats {
+            game: st.games,
+            steps: st.steps,
+            lines,
+            score: st.game.score().score,
+            pieces: st.game.pieces_placed(),
+            truncated,
+            epsilon,
+            loss: st.last_loss,
+        };
+        st.best_lines = st.best_lines.max(lines);
+        if st.recent_lines.len() == ROLLING_GAMES {
+            st.recent_lines.pop_front();
+        }
+        st.recent_lines.push_back(lines);
+        st.game = Game::new(st.rng.random());
+        stats
+    }
+
+    /// Mean lines of the last [`ROLLING_GAMES`] games.
+    pub fn mean_recent_lines(&self) -> Option<f64> {
+        let r = &self.state.recent_lines;
+        (!r.is_empty()).then(|| r.iter().map(|&l| l as f64).sum::<f64>() / r.len() as f64)
+    }
+
+    /// Exploration rate at the current step.
+    pub fn epsilon(&self) -> f64 {
+        epsilon_at(&self.config.epsilon, self.state.steps)
+    }
+
+    /// The config it trains with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The agent.
+    pub fn agent(&self) -> &Agent {
+        &self.agent
+    }
+
+    /// The replay ring.
+    pub fn replay(&self) -> &ReplayBuffer {
+        &self.replay
+    }
+
+    /// Counters, the game in progress and the RNG.
+    pub fn state(&self) -> &LearnerState {
+        &self.state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Network;
+
+    pub(crate) fn tiny_config() -> Config {
+        Config {
+            seed: 3,
+            network: Network::Mlp { hidden: vec![8] },
+            max_pieces_per_game: 60,
+            batch_size: 16,
+            replay_capacity: 500,
+            learning_starts: 50,
+            train_every: 2,
+            target_update_every: 40,
+            epsilon: crate::config::Epsilon {
+                start: 1.0,
+                end: 0.1,
+                decay_steps: 200,
+            },
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn steps_games_and_learning_add_up() {
+        let mut l = Learner::new(tiny_config(), Device::Cpu);
+        let mut episodes = vec![];
+        for _ in 0..400 {
+            if let Some(e) = l.step().episode {
+                episodes.push(e);
+            }
+        }
+        assert_eq!(l.state().steps, 400);
+        assert_eq!(l.state().games, episodes.len() as u64);
+        assert!(!episodes.is_empty());
+        assert!(episodes.iter().all(|e| e.pieces <= 60));
+        assert!(l.state().last_loss.is_some_and(f32::is_finite));
+        // Every step but each game's last makes one transition (capped once full).
+        let pieces: u64 = episodes.iter().map(|e| e.pieces).sum();
+        let in_progress = l.state().game.pieces_placed();
+        assert_eq!(pieces + in_progress, 400);
+        let transitions = 400 - episodes.len() as u64 - u64::from(in_progress > 0);
+        assert_eq!(l.replay().len() as u64, transitions.min(500));
+    }
+
+    #[test]
+    fn the_same_seed_trains_the_same() {
+        let run = || {
+            let mut l = Learner::new(tiny_config(), Device::Cpu);
+            let lines: Vec<u32> = (0..300).filter_map(|_| l.step().episode).map(|e| e.lines).collect();
+            (lines, l.agent().weights(), l.state().clone())
+        };
+        let (a, b) = (run(), run());
+        assert_eq!(a.0, b.0);
+        assert_eq!(a.1, b.1);
+        assert_eq!(a.2, b.2);
+    }
+}

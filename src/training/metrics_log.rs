@@ -1,0 +1,105 @@
+//! `<run-dir>/metrics.csv`: one row per finished game, appended as games end. On resume the
+//! file is cut back to the games the checkpoint knows, so that a run resumed after a crash
+//! has exactly one row per game.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use super::protocol::EpisodeStats;
+
+/// The file name inside the run folder.
+pub const METRICS_FILE: &str = "metrics.csv";
+/// Its header; `wall_s` (seconds since the run started) is last because it is the only
+/// column that differs between identical runs.
+pub const HEADER: &str = "game,steps,lines,score,pieces,truncated,epsilon,loss,wall_s";
+
+/// An open metrics file.
+#[derive(Debug)]
+pub struct MetricsLog {
+    path: PathBuf,
+    file: File,
+}
+
+impl MetricsLog {
+    /// Opens `run_dir/metrics.csv` keeping its header and first `keep_games` rows (creating
+    /// it when missing).
+    pub fn open(run_dir: &Path, keep_games: u64) -> std::io::Result<MetricsLog> {
+        fs::create_dir_all(run_dir)?;
+        let path = run_dir.join(METRICS_FILE);
+        let mut kept = vec![HEADER.to_string()];
+        if path.is_file() {
+            let reader = BufReader::new(File::open(&path)?);
+            kept.extend(
+                reader
+                    .lines()
+                    .skip(1)
+                    .take(keep_games as usize)
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+        }
+        let tmp = run_dir.join(format!(".{METRICS_FILE}.tmp"));
+        {
+            let mut f = File::create(&tmp)?;
+            for line in &kept {
+                writeln!(f, "{line}")?;
+            }
+            f.sync_all()?;
+        }
+        fs::rename(&tmp, &path)?;
+        let file = OpenOptions::new().append(true).open(&path)?;
+        Ok(MetricsLog { path, file })
+    }
+
+    /// Appends one game.
+    pub fn append(&mut self, e: &EpisodeStats, wall_s: f64) -> std::io::Result<()> {
+        let loss = e.loss.map_or(String::new(), |l| l.to_string());
+        writeln!(
+            self.file,
+            "{},{},{},{},{},{},{},{},{:.3}",
+            e.game, e.steps, e.lines, e.score, e.pieces, e.truncated, e.epsilon, loss, wall_s
+        )
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn episode(game: u64) -> EpisodeStats {
+        EpisodeStats {
+            game,
+            steps: game * 10,
+            lines: 3,
+            score: 400,
+            pieces: 10,
+            truncated: false,
+            epsilon: 0.5,
+            loss: Some(0.25),
+        }
+    }
+
+    #[test]
+    fn rows_append_and_resume_cuts_back() {
+        let dir = std::env::temp_dir().join(format!("tdqn-metrics-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let mut log = MetricsLog::open(&dir, 0).unwrap();
+        for g in 1..=5 {
+            log.append(&episode(g), 1.0).unwrap();
+        }
+        let text = fs::read_to_string(log.path()).unwrap();
+        assert_eq!(text.lines().count(), 6);
+        assert_eq!(text.lines().nth(1).unwrap(), "1,10,3,400,10,false,0.5,0.25,1.000");
+        let mut log = MetricsLog::open(&dir, 3).unwrap();
+        log.append(&episode(4), 2.0).unwrap();
+        let text = fs::read_to_string(log.path()).unwrap();
+        let games: Vec<&str> = text.lines().skip(1).map(|l| &l[..1]).collect();
+        assert_eq!(games, ["1", "2", "3", "4"]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,535 @@
+//! The trainer thread and its handle (the seed's TrainingManager). One thread owns the
+//! learner (game, agent, replay, RNG); the handle sends it commands and receives events and
+//! board frames over bounded crossbeam channels. The trainer never blocks on its watcher:
+//! events wait in a local backlog when the channel is full (never dropped), board frames are
+//! dropped when the watcher is behind.
+
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError};
+use tch::Device;
+
+use super::checkpoint::{self, CheckpointError, Slot};
+use super::learner::Learner;
+use super::metrics_log::MetricsLog;
+use super::protocol::{
+    BoardFrame, Command, FinishReason, MAX_STEP_DELAY, Metrics, SaveReason, TrainerEvent,
+};
+use crate::config::Config;
+use crate::game::PieceGrid;
+
+/// Events the channel holds before they wait in the trainer's backlog.
+const EVENT_CAPACITY: usize = 1024;
+/// Board frames the channel holds; more are dropped.
+const FRAME_CAPACITY: usize = 2;
+/// How often metrics are sent while training.
+const METRICS_INTERVAL: Duration = Duration::from_millis(100);
+
+/// How to start a trainer.
+#[derive(Clone, Debug)]
+pub struct TrainerOptions {
+    /// The run's config (already checked).
+    pub config: Config,
+    /// Whether `config` was given by the user; on resume it then replaces the checkpoint's.
+    pub config_given: bool,
+    /// Where `latest/`, `best/` and `metrics.csv` go.
+    pub run_dir: PathBuf,
+    /// A checkpoint to continue exactly.
+    pub resume: Option<PathBuf>,
+    /// Stop when this many steps have been made in all (overrides `config.total_steps`).
+    pub total_steps: Option<u64>,
+    /// The device of the network.
+    pub device: Device,
+    /// Send board frames from the start.
+    pub visual: bool,
+    /// Delay after each step in visual mode.
+    pub step_delay: Duration,
+    /// Start paused.
+    pub paused: bool,
+}
+
+/// Why a trainer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainingError {
+    /// Loading the checkpoint to resume failed.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    /// The run folder already holds another run.
+    #[error(
+        "run folder {0} already holds a run (it has latest/); continue it with --resume {0}/latest, or choose another --run-dir"
+    )]
+    RunDirTaken(PathBuf),
+    /// The step target is already reached.
+    #[error(
+        "the checkpoint is already at {steps} steps, and the run stops at {total}; ask for more with --steps"
+    )]
+    AlreadyDone { steps: u64, total: u64 },
+    /// The metrics file could not be opened.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The trainer thread could not be started.
+    #[error("cannot start the trainer thread: {0}")]
+    Spawn(std::io::Error),
+}
+
+/// Controls a running trainer; every command returns whether the trainer took it (false once
+/// it has ended or been told to stop). Dropping the handle stops the trainer, which saves
+/// `latest/` first, and waits for it.
+#[derive(Debug)]
+pub struct TrainerHandle {
+    commands: Sender<Command>,
+    events: Receiver<TrainerEvent>,
+    frames: Receiver<BoardFrame>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    stopped: AtomicBool,
+    run_dir: PathBuf,
+    device: Device,
+    run_name: String,
+}
+
+impl TrainerHandle {
+    /// Builds (or restores) the learner and starts the trainer thread.
+    pub fn start(options: TrainerOptions) -> Result<TrainerHandle, TrainingError> {
+        tch::set_num_threads(options.config.torch_threads as i32);
+        let (learner, wall_offset) = match &options.resume {
+            Some(dir) => {
+                let config = options.config_given.then(|| options.config.clone());
+                let (learner, meta) = checkpoint::load_learner(dir, config, options.device)?;
+                (learner, meta.wall_time_s)
+            }
+            None => {
+                if options.run_dir.join(Slot::Latest.name()).exists() {
+                    return Err(TrainingError::RunDirTaken(options.run_dir.clone()));
+                }
+                (Learner::new(options.config.clone(), options.device), 0.0)
+            }
+        };
+        let total_steps = options
+            .total_steps
+            .or((learner.config().total_steps > 0).then_some(learner.config().total_steps));
+        if let Some(total) = total_steps {
+            let steps = learner.state().steps;
+            if steps >= total {
+                return Err(TrainingError::AlreadyDone { steps, total });
+            }
+        }
+        let metrics_log = MetricsLog::open(&options.run_dir, learner.state().games).map_err(
+            |source| TrainingError::Io {
+                path: options.run_dir.join(super::metrics_log::METRICS_FILE),
+                source,
+            },
+        )?;
+        let (command_tx, command_rx) = crossbeam_channel::unbounded();
+        let (event_tx, event_rx) = crossbeam_channel::bounded(EVENT_CAPACITY);
+        let (frame_tx, frame_rx) = crossbeam_channel::bounded(FRAME_CAPACITY);
+        let grid = PieceGrid::from_board(
+            learner.state().game.board(),
+            learner.state().game.current(),
+        );
+        let run_name = learner.config().run_name.clone();
+        let trainer = Trainer {
+            learner,
+            run_dir: options.run_dir.clone(),
+            metrics_log,
+            commands: command_rx,
+            outbox: Outbox {
+                tx: event_tx.clone(),
+                backlog: VecDeque::new(),
+            },
+            frames: frame_tx,
+            paused: options.paused,
+            visual: options.visual,
+            step_delay: options.step_delay.min(MAX_STEP_DELAY),
+            stopping: false,
+            save_requested: false,
+            total_steps,
+            started: Instant::now(),
+            paused_for: Duration::ZERO,
+            wall_offset,
+            grid,
+            game_number: 0,
+            last_metrics: Instant::now(),
+            steps_at_last_metrics: 0,
+            steps_per_s: 0.0,
+        };
+        let thread = std::thread::Builder::new()
+            .name("trainer".into())
+            .spawn(move || run_guarded(trainer, event_tx))
+            .map_err(TrainingError::Spawn)?;
+        Ok(TrainerHandle {
+            commands: command_tx,
+            events: event_rx,
+            frames: frame_rx,
+            thread: Mutex::new(Some(thread)),
+            stopped: AtomicBool::new(false),
+            run_dir: options.run_dir,
+            device: options.device,
+            run_name,
+        })
+    }
+
+    fn command(&self, c: Command) -> bool {
+        !self.stopped.load(Ordering::SeqCst) && self.commands.send(c).is_ok()
+    }
+
+    /// Pauses training; the trainer blocks until resumed or stopped.
+    pub fn pause(&self) -> bool {
+        self.command(Command::Pause)
+    }
+
+    /// Resumes from the same step.
+    pub fn resume(&self) -> bool {
+        self.command(Command::Resume)
+    }
+
+    /// Board frames on (true) or off; training is the same either way.
+    pub fn set_visual(&self, on: bool) -> bool {
+        self.command(Command::SetVisual(on))
+    }
+
+    /// The delay after each step in visual mode; refused (false) above 100 ms.
+    pub fn set_speed(&self, delay: Duration) -> bool {
+        delay <= MAX_STEP_DELAY && self.command(Command::SetSpeed(delay))
+    }
+
+    /// Saves `latest/` as soon as the trainer reads this (also while paused).
+    pub fn save_now(&self) -> bool {
+        self.command(Command::SaveNow)
+    }
+
+    /// Saves `latest/` and ends the trainer; every later command returns false.
+    pub fn stop(&self) -> bool {
+        let taken = self.command(Command::Stop);
+        self.stopped.store(true, Ordering::SeqCst);
+        taken
+    }
+
+    /// Events: metrics, games, saves, errors, and `Finished` last.
+    pub fn events(&self) -> &Receiver<TrainerEvent> {
+        &self.events
+    }
+
+    /// Board frames, sent in visual mode only.
+    pub fn frames(&self) -> &Receiver<BoardFrame> {
+        &self.frames
+    }
+
+    /// Whether the trainer thread has ended.
+    pub fn is_finished(&self) -> bool {
+        self.thread
+            .lock()
+            .map(|t| t.as_ref().is_none_or(JoinHandle::is_finished))
+            .unwrap_or(true)
+    }
+
+    /// Waits for the trainer thread to end.
+    pub fn join(&self) {
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+
+    /// The run folder.
+    pub fn run_dir(&self) -> &Path {
+        &self.run_dir
+    }
+
+    /// The network's device.
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    /// The config's run name.
+    pub fn run_name(&self) -> &str {
+        &self.run_name
+    }
+}
+
+impl Drop for TrainerHandle {
+    fn drop(&mut self) {
+        self.stop();
+        self.join();
+    }
+}
+
+/// Runs the trainer; a panic inside becomes an `Error` event and `Finished`.
+fn run_guarded(trainer: Trainer, events: Sender<TrainerEvent>) {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(move || trainer.run())) {
+        let msg = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("unknown failure");
+        let timeout = Duration::from_secs(1);
+        let _ = events.send_timeout(
+            TrainerEvent::Error(format!("the trainer failed: {msg}")),
+            timeout,
+        );
+        let _ = events.send_timeout(
+            TrainerEvent::Finished {
+                reason: FinishReason::Failed,
+                steps: 0,
+                games: 0,
+            },
+            timeout,
+        );
+    }
+}
+
+/// Events waiting for room in the channel.
+struct Outbox {
+    tx: Sender<TrainerEvent>,
+    backlog: VecDeque<TrainerEvent>,
+}
+
+impl Outbox {
+    fn send(&mut self, event: TrainerEvent) {
+        self.backlog.push_back(event);
+        self.flush();
+    }
+
+    fn flush(&mut self) {
+        while let Some(event) = self.backlog.pop_front() {
+            match self.tx.try_send(event) {
+                Ok(()) => {}
+                Err(TrySendError::Full(event)) => {
+                    self.backlog.push_front(event);
+                    return;
+                }
+                Err(TrySendError::Disconnected(_)) => {
+                    self.backlog.clear();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// At the end: give the watcher up to a second to take what is left.
+    fn finish(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while let Some(event) = self.backlog.pop_front() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if self.tx.send_timeout(event, left).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+struct Trainer {
+    learner: Learner,
+    run_dir: PathBuf,
+    metrics_log: MetricsLog,
+    commands: Receiver<Command>,
+    outbox: Outbox,
+    frames: Sender<BoardFrame>,
+    paused: bool,
+    visual: bool,
+    step_delay: Duration,
+    stopping: bool,
+    save_requested: bool,
+    total_steps: Option<u64>,
+    started: Instant,
+    paused_for: Duration,
+    wall_offset: f64,
+    grid: PieceGrid,
+    game_number: u64,
+    last_metrics: Instant,
+    steps_at_last_metrics: u64,
+    steps_per_s: f64,
+}
+
+impl Trainer {
+    fn run(mut self) {
+        self.game_number = self.learner.state().games + 1;
+        self.steps_at_last_metrics = self.learner.state().steps;
+        self.send_metrics();
+        let reason = loop {
+            // 1. Commands first, so that Resume and Stop work while paused.
+            loop {
+                match self.commands.try_recv() {
+                    Ok(c) => self.apply(c),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        self.stopping = true;
+                        break;
+                    }
+                }
+            }
+            if self.save_requested {
+                self.save_requested = false;
+                self.save(Slot::Latest, SaveReason::Requested);
+            }
+            // 2. Stop before the pause wait...
+            if self.stopping {
+                break FinishReason::Stopped;
+            }
+            // 3. ...block while paused (no busy wait), then go round: 4. stop is checked again.
+            if self.paused {
+                self.send_metrics();
+                let since = Instant::now();
+                match self.commands.recv() {
+                    Ok(c) => self.apply(c),
+                    Err(_) => self.stopping = true,
+                }
+                self.paused_for += since.elapsed();
+                continue;
+            }
+            if self
+                .total_steps
+                .is_some_and(|t| self.learner.state().steps >= t)
+            {
+                break FinishReason::StepsReached;
+            }
+            // 5. Act, store, learn; 6.-8. frames, games, saves.
+            self.step();
+            if self.visual && !self.step_delay.is_zero() {
+                let since = Instant::now();
+                match self.commands.recv_timeout(self.step_delay) {
+                    Ok(c) => self.apply(c),
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => self.stopping = true,
+                }
+                // Sleeping in visual mode is not training time.
+                self.paused_for += since.elapsed();
+            }
+        };
+        self.save(Slot::Latest, SaveReason::Stop);
+        self.send_metrics();
+        let state = self.learner.state();
+        let finished = TrainerEvent::Finished {
+            reason,
+            steps: state.steps,
+            games: state.games,
+        };
+        self.outbox.send(finished);
+        self.outbox.finish();
+    }
+
+    fn apply(&mut self, c: Command) {
+        match c {
+            Command::Pause => self.paused = true,
+            Command::Resume => self.paused = false,
+            Command::Stop => self.stopping = true,
+            Command::SetVisual(on) => self.visual = on,
+            Command::SetSpeed(d) => self.step_delay = d.min(MAX_STEP_DELAY),
+            Command::SaveNow => self.save_requested = true,
+        }
+        self.send_metrics();
+    }
+
+    fn wall_time(&self) -> f64 {
+        self.wall_offset + self.started.elapsed().saturating_sub(self.paused_for).as_secs_f64()
+    }
+
+    fn step(&mut self) {
+        let before = self.visual.then(|| self.learner.state().game.clone());
+        let best_before = self.learner.state().best_lines;
+        let report = self.learner.step();
+        let p = report.placement;
+        let grid_before = before.as_ref().map(|_| self.grid.clone());
+        self.grid.lock(p.piece(), &p.cells(), report.outcome.cleared_rows);
+        if let (Some(before), Some(grid)) = (before, grid_before) {
+            let path = before.input_path(&p).unwrap_or_default();
+            // Dropped when the watcher is behind: frames are only for the eye.
+            let _ = self.frames.try_send(BoardFrame {
+                steps: self.learner.state().steps,
+                game_number: self.game_number,
+                before,
+                grid,
+                placement: p,
+                path,
+                outcome: report.outcome,
+                explored: report.explored,
+            });
+        }
+        if let Some(episode) = report.episode {
+            self.grid = PieceGrid::default();
+            self.game_number = episode.game + 1;
+            if let Err(e) = self.metrics_log.append(&episode, self.wall_time()) {
+                self.outbox.send(TrainerEvent::Error(format!(
+                    "cannot append to {}: {e}",
+                    self.metrics_log.path().display()
+                )));
+            }
+            let lines = episode.lines;
+            self.outbox.send(TrainerEvent::Episode(episode));
+            if lines > best_before {
+                self.save(Slot::Best, SaveReason::Best { lines });
+            }
+        }
+        let steps = self.learner.state().steps;
+        let every = self.learner.config().save_every_steps;
+        if every > 0 && steps % every == 0 {
+            self.save(Slot::Latest, SaveReason::Periodic);
+        }
+        if self.last_metrics.elapsed() >= METRICS_INTERVAL {
+            self.send_metrics();
+        }
+        self.outbox.flush();
+    }
+
+    fn save(&mut self, slot: Slot, reason: SaveReason) {
+        let steps = self.learner.state().steps;
+        match checkpoint::save(
+            &self.learner,
+            &self.run_dir,
+            slot,
+            &reason.to_string(),
+            self.wall_time(),
+        ) {
+            Ok(path) => self.outbox.send(TrainerEvent::Saved {
+                path,
+                reason,
+                steps,
+            }),
+            Err(e) => self.outbox.send(TrainerEvent::Error(format!(
+                "saving {} ({reason}) failed: {e}",
+                slot.name()
+            ))),
+        }
+    }
+
+    fn send_metrics(&mut self) {
+        let now = Instant::now();
+        let state = self.learner.state();
+        let dt = now.duration_since(self.last_metrics).as_secs_f64();
+        if dt >= 0.05 {
+            self.steps_per_s = (state.steps - self.steps_at_last_metrics) as f64 / dt;
+            self.steps_at_last_metrics = state.steps;
+            self.last_metrics = now;
+        }
+        if self.paused {
+            self.steps_per_s = 0.0;
+        }
+        let metrics = Metrics {
+            steps: state.steps,
+            total_steps: self.total_steps,
+            steps_per_s: self.steps_per_s,
+            loss: state.last_loss,
+            epsilon: self.learner.epsilon(),
+            replay_len: self.learner.replay().len(),
+            replay_capacity: self.learner.replay().capacity(),
+            games: state.games,
+            lines_this_game: state.game.score().lines,
+            score_this_game: state.game.score().score,
+            best_lines: state.best_lines,
+            mean_lines_100: self.learner.mean_recent_lines(),
+            paused: self.paused,
+            visual: self.visual,
+            step_delay: self.step_delay,
+            elapsed_s: self.wall_time(),
+        };
+        self.outbox.send(TrainerEvent::Metrics(metrics));
+    }
+}
