@@ -5,6 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use tetris_dqn::agent::resolve_device;
+use tetris_dqn::config::{Config, DeviceChoice};
+use tetris_dqn::training::checkpoint;
+use tetris_dqn::training::eval::{self, EvalReport};
+use tetris_dqn::training::{TrainerHandle, TrainerOptions};
 use tetris_dqn::viz::DemoOptions;
 use tetris_dqn::{bench, torch_info, viz};
 
@@ -19,19 +24,70 @@ struct Cli {
     /// Print the version, the libtorch version and the devices libtorch sees.
     #[arg(short = 'V', long)]
     version: bool,
-    /// With no command: the demo window, with these options.
+    /// With no command: train, with these options.
     #[command(flatten)]
-    demo: DemoArgs,
+    train: TrainArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Open the window and watch the engine play random placements (the default).
+    /// Train a DQN agent (the default): in the window, or with --headless in the terminal.
+    Train(TrainArgs),
+    /// Play seeded games greedily with a checkpoint and summarise lines and score.
+    Eval(EvalArgs),
+    /// Open the window and watch the engine play random placements.
     Demo(DemoArgs),
-    /// Measure engine throughput on this machine.
+    /// Measure engine and training throughput on this machine.
     Bench(BenchArgs),
+}
+
+#[derive(clap::Args, Debug, Default)]
+struct TrainArgs {
+    /// No window: train in the terminal with a progress line; Ctrl-C saves and exits.
+    #[arg(long)]
+    headless: bool,
+    /// Config file (RON); default: the built-in default, the same as configs/default.ron.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Run folder for latest/, best/ and metrics.csv; default: checkpoints/<run_name>-<UTC
+    /// time>, or the resumed checkpoint's run folder.
+    #[arg(long, value_name = "DIR")]
+    run_dir: Option<PathBuf>,
+    /// Stop when the run has made N steps in all (steps before --resume count).
+    #[arg(long, value_name = "N")]
+    steps: Option<u64>,
+    /// Continue a checkpoint exactly, e.g. checkpoints/<run>/latest.
+    #[arg(long, value_name = "CHECKPOINT")]
+    resume: Option<PathBuf>,
+    /// Seed of a new run (overrides the config's).
+    #[arg(long, value_name = "N", conflicts_with = "resume")]
+    seed: Option<u64>,
+    /// Where the network runs (overrides the config's).
+    #[arg(long, value_enum, value_name = "DEVICE")]
+    device: Option<DeviceChoice>,
+}
+
+#[derive(clap::Args, Debug)]
+struct EvalArgs {
+    /// Checkpoint folder, e.g. checkpoints/<run>/best.
+    checkpoint: PathBuf,
+    /// Games to play.
+    #[arg(long, default_value_t = 10)]
+    games: u32,
+    /// End a game after this many pieces (0: play until top-out).
+    #[arg(long, default_value_t = 100_000)]
+    max_pieces: u64,
+    /// Seed of the games.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Where the network runs.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+    device: DeviceChoice,
 }
 
 #[derive(clap::Args, Debug)]
@@ -58,6 +114,9 @@ struct BenchArgs {
     /// Random pieces to play per measurement.
     #[arg(long, default_value_t = 1_000_000)]
     pieces: u64,
+    /// Training steps to time (after the default config's warm-up).
+    #[arg(long, default_value_t = 5_000)]
+    train_steps: u64,
 }
 
 fn main() -> ExitCode {
@@ -72,10 +131,26 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", describe(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes in one line, skipping causes the message already quotes (our
+/// error types print their source inline).
+fn describe(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -87,13 +162,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    match cli.command.unwrap_or(Command::Demo(cli.demo)) {
+    match cli.command.unwrap_or(Command::Train(cli.train)) {
+        Command::Train(args) => train(args),
+        Command::Eval(args) => evaluate(args),
         Command::Demo(args) => demo(args),
         Command::Bench(args) => {
-            if args.pieces == 0 {
-                bail!("--pieces must be at least 1");
+            if args.pieces == 0 || args.train_steps == 0 {
+                bail!("--pieces and --train-steps must be at least 1");
             }
-            let report = bench::run(args.pieces);
+            let report = bench::run(args.pieces, args.train_steps);
             if args.json {
                 println!(
                     "{}",
@@ -105,6 +182,153 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Turns the train flags into trainer options: config, seed, device, run folder, steps.
+fn trainer_options(args: &TrainArgs) -> Result<TrainerOptions> {
+    let given = args.config.as_deref().map(Config::load).transpose()?;
+    let resumed = args
+        .resume
+        .as_deref()
+        .map(checkpoint::read_meta)
+        .transpose()?;
+    let mut config = match (&given, &resumed) {
+        (Some(c), _) => c.clone(),
+        (None, Some(meta)) => meta.config.clone(),
+        (None, None) => Config::default(),
+    };
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    if let Some(device) = args.device {
+        config.device = device;
+    }
+    if args.steps == Some(0) {
+        bail!("--steps must be at least 1");
+    }
+    let run_dir = match (&args.run_dir, &args.resume) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(resume)) => resume
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), PathBuf::from),
+        (None, None) => {
+            let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                .to_string()
+                .replace(['-', ':'], "")
+                .replace('T', "-")
+                .trim_end_matches('Z')
+                .to_string();
+            PathBuf::from("checkpoints").join(format!("{}-{stamp}", config.run_name))
+        }
+    };
+    Ok(TrainerOptions {
+        device: resolve_device(config.device)?,
+        config_given: given.is_some() || args.device.is_some(),
+        config,
+        run_dir,
+        resume: args.resume.clone(),
+        total_steps: args.steps,
+        visual: !args.headless,
+        step_delay: std::time::Duration::ZERO,
+        paused: false,
+    })
+}
+
+fn train(args: TrainArgs) -> Result<ExitCode> {
+    let options = trainer_options(&args)?;
+    if !args.headless {
+        bail!(
+            "the training window is not built yet; train in the terminal with --headless, or \
+             watch the engine with `tetris-dqn demo`"
+        );
+    }
+    let banner = format!(
+        "training {} on {} into {}{}",
+        options.config.run_name,
+        tetris_dqn::agent::network::device_name(options.device),
+        options.run_dir.display(),
+        options
+            .resume
+            .as_ref()
+            .map_or(String::new(), |r| format!(" (resuming {})", r.display()))
+    );
+    let handle = TrainerHandle::start(options)?;
+    eprintln!("{banner}");
+    let exit = viz::run_headless(handle);
+    Ok(if exit.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn evaluate(args: EvalArgs) -> Result<ExitCode> {
+    if args.games == 0 {
+        bail!("--games must be at least 1");
+    }
+    let device = resolve_device(args.device)?;
+    let quiet = args.json;
+    let report = eval::evaluate(
+        &args.checkpoint,
+        args.games,
+        args.max_pieces,
+        args.seed,
+        device,
+        |g| {
+            if !quiet {
+                eprintln!(
+                    "game seed {:>20}: {:>7} lines {:>10} score {:>8} pieces{}",
+                    g.seed,
+                    g.lines,
+                    g.score,
+                    g.pieces,
+                    if g.topped_out { "" } else { " (cap)" }
+                );
+            }
+        },
+    )?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!("{}", eval_table(&args, &report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval_table(args: &EvalArgs, r: &EvalReport) -> String {
+    let cap = if args.max_pieces == 0 {
+        "no piece cap".to_string()
+    } else {
+        format!("cap {} pieces", args.max_pieces)
+    };
+    format!(
+        "{} (trained {} steps): {} greedy games, seed {}, {cap}\n\
+         {:<8}{:>12}{:>12}{:>12}{:>12}\n\
+         {:<8}{:>12.1}{:>12.1}{:>12.0}{:>12.0}\n\
+         {:<8}{:>12.0}{:>12.0}{:>12.0}{:>12.0}\n\
+         {:.0} pieces/s",
+        args.checkpoint.display(),
+        r.checkpoint_steps,
+        r.games.len(),
+        args.seed,
+        "",
+        "mean",
+        "median",
+        "min",
+        "max",
+        "lines",
+        r.lines.mean,
+        r.lines.median,
+        r.lines.min,
+        r.lines.max,
+        "score",
+        r.score.mean,
+        r.score.median,
+        r.score.min,
+        r.score.max,
+        r.pieces_per_s
+    )
 }
 
 fn demo(args: DemoArgs) -> Result<ExitCode> {

@@ -242,7 +242,13 @@ fn read_tensors(path: &Path) -> Result<HashMap<String, Tensor>, AgentError> {
     }
     let tensors = Tensor::read_safetensors(path).map_err(|e| AgentError::Corrupt {
         path: path.to_owned(),
-        what: format!("it is not a readable safetensors file (truncated or corrupt?): {e}"),
+        what: format!(
+            "it is not a readable safetensors file (truncated or corrupt?): {}",
+            match e {
+                tch::TchError::SafeTensorError { err, .. } => err.to_string(),
+                other => other.to_string(),
+            }
+        ),
     })?;
     Ok(tensors.into_iter().collect())
 }

@@ -1,9 +1,14 @@
-//! The window: Bevy plugins that draw the game. `board` draws a [`board::BoardView`]; `demo`
-//! fills it from the engine playing random placements; `screenshot` saves a PNG and exits.
+//! Bevy plugins: `bridge` drains the trainer's channel; `headless` is the windowless runner
+//! with a progress line; `board` draws a [`board::BoardView`]; `demo` fills it from the
+//! engine playing random placements; `screenshot` saves a PNG and exits.
 
 pub mod board;
+pub mod bridge;
 pub mod demo;
+pub mod headless;
 pub mod screenshot;
+
+pub use headless::run_headless;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,0 +1,164 @@
+//! `--headless`: the Bevy app with `MinimalPlugins` and a schedule runner (no window, no
+//! renderer), the bridge, and a progress line in the terminal. Ctrl-C (or SIGTERM) saves
+//! `latest/` and exits 0; a second one exits at once.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use bevy::app::ScheduleRunnerPlugin;
+use bevy::prelude::*;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::bridge::{self, FromTrainer, TrainerLink, TrainerStatus};
+use crate::training::{FinishReason, TrainerEvent, TrainerHandle};
+
+/// How often the app's loop runs; the trainer does not wait for it.
+const FRAME: Duration = Duration::from_millis(50);
+/// How often a plain progress line is printed when stderr is not a terminal.
+const PLAIN_EVERY: Duration = Duration::from_secs(10);
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Runs training with no window until it finishes or Ctrl-C; returns how it ended.
+pub fn run_headless(handle: TrainerHandle) -> AppExit {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            eprintln!("\nsecond Ctrl-C: exiting without waiting for the save");
+            std::process::exit(130);
+        }
+    });
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins.set(ScheduleRunnerPlugin::run_loop(FRAME)))
+        .insert_resource(TrainerLink(handle))
+        .add_plugins((bridge::plugin, plugin));
+    app.run()
+}
+
+/// The progress line, Ctrl-C and exit on `Finished`.
+pub fn plugin(app: &mut App) {
+    app.insert_resource(Progress::new())
+        .add_systems(Update, (watch_interrupt, show_progress).chain());
+}
+
+#[derive(Resource)]
+struct Progress {
+    bar: ProgressBar,
+    plain: bool,
+    last_plain: Instant,
+    stopping: bool,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        let plain = !std::io::stderr().is_terminal();
+        let target = if plain {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        };
+        let bar = ProgressBar::with_draw_target(None, target).with_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_msg}")
+                .expect("a valid template"),
+        );
+        Progress {
+            bar,
+            plain,
+            last_plain: Instant::now(),
+            stopping: false,
+        }
+    }
+}
+
+fn watch_interrupt(link: Res<TrainerLink>, mut progress: ResMut<Progress>) {
+    if INTERRUPTED.load(Ordering::SeqCst) && !progress.stopping {
+        progress.stopping = true;
+        progress
+            .bar
+            .println("Ctrl-C: saving latest/ and stopping (Ctrl-C again to quit at once)");
+        link.0.stop();
+    }
+}
+
+/// The status line: steps, rate, games, lines (last, mean of 100, best), epsilon, loss, ETA.
+pub fn status_line(status: &TrainerStatus) -> String {
+    let Some(m) = &status.metrics else {
+        return "starting".into();
+    };
+    let steps = match m.total_steps {
+        Some(t) => format!("{}/{} steps", m.steps, t),
+        None => format!("{} steps", m.steps),
+    };
+    let last = status
+        .last_episode
+        .as_ref()
+        .map_or("-".into(), |e| e.lines.to_string());
+    let mean = m.mean_lines_100.map_or("-".into(), |v| format!("{v:.1}"));
+    let loss = m.loss.map_or("-".into(), |l| format!("{l:.4}"));
+    let eta = match m.total_steps {
+        Some(t) if m.steps_per_s > 0.0 => {
+            let secs = (t.saturating_sub(m.steps)) as f64 / m.steps_per_s;
+            format!(
+                " | ETA {}",
+                humantime::format_duration(Duration::from_secs(secs as u64))
+            )
+        }
+        _ => String::new(),
+    };
+    let paused = if m.paused { " | PAUSED" } else { "" };
+    format!(
+        "{steps} {:.0}/s | games {} | lines last {last} mean100 {mean} best {} | eps {:.3} | loss {loss}{eta}{paused}",
+        m.steps_per_s, m.games, m.best_lines, m.epsilon
+    )
+}
+
+fn show_progress(
+    mut events: MessageReader<FromTrainer>,
+    status: Res<TrainerStatus>,
+    mut progress: ResMut<Progress>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    for FromTrainer(event) in events.read() {
+        match event {
+            TrainerEvent::Saved {
+                path,
+                reason,
+                steps,
+            } => progress.bar.println(format!(
+                "saved {} ({reason}) at step {steps}",
+                path.display()
+            )),
+            TrainerEvent::Error(e) => progress.bar.println(format!("error: {e}")),
+            TrainerEvent::Finished {
+                reason,
+                steps,
+                games,
+            } => {
+                progress.bar.finish_and_clear();
+                let how = match reason {
+                    FinishReason::StepsReached => "reached its step count",
+                    FinishReason::Stopped => "stopped",
+                    FinishReason::Failed => "failed",
+                };
+                eprintln!("{}", status_line(&status));
+                eprintln!("training {how} after {steps} steps and {games} games");
+                exit.write(if *reason == FinishReason::Failed {
+                    AppExit::error()
+                } else {
+                    AppExit::Success
+                });
+            }
+            _ => {}
+        }
+    }
+    let line = status_line(&status);
+    if progress.plain {
+        if progress.last_plain.elapsed() >= PLAIN_EVERY {
+            progress.last_plain = Instant::now();
+            eprintln!("{line}");
+        }
+    } else {
+        progress.bar.set_message(line);
+        progress.bar.tick();
+    }
+}

@@ -1,0 +1,321 @@
+//! The trainer thread through its handle: pause, resume, stop, speed, visual mode, best
+//! checkpoints, and exact resume, on a tiny CPU config.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tetris_dqn::config::{Config, Epsilon, Network};
+use tetris_dqn::training::{
+    FinishReason, Metrics, SaveReason, TrainerEvent, TrainerHandle, TrainerOptions,
+};
+
+fn tiny() -> Config {
+    Config {
+        run_name: "tiny".into(),
+        seed: 11,
+        network: Network::Mlp { hidden: vec![8] },
+        max_pieces_per_game: 80,
+        batch_size: 16,
+        replay_capacity: 400,
+        learning_starts: 40,
+        train_every: 2,
+        target_update_every: 50,
+        epsilon: Epsilon {
+            start: 1.0,
+            end: 0.05,
+            decay_steps: 300,
+        },
+        save_every_steps: 0,
+        ..Config::default()
+    }
+}
+
+fn run_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("trainer-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn options(dir: &Path, total: Option<u64>) -> TrainerOptions {
+    TrainerOptions {
+        config: tiny(),
+        config_given: false,
+        run_dir: dir.to_owned(),
+        resume: None,
+        total_steps: total,
+        device: tch::Device::Cpu,
+        visual: false,
+        step_delay: Duration::ZERO,
+        paused: false,
+    }
+}
+
+/// Drains events until `want` accepts one (or 10 s pass); returns the accepted one.
+fn wait_for(handle: &TrainerHandle, mut want: impl FnMut(&TrainerEvent) -> bool) -> TrainerEvent {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let event = handle
+            .events()
+            .recv_timeout(left)
+            .expect("the awaited trainer event did not come");
+        if want(&event) {
+            return event;
+        }
+    }
+}
+
+fn metrics(e: &TrainerEvent) -> Option<&Metrics> {
+    match e {
+        TrainerEvent::Metrics(m) => Some(m),
+        _ => None,
+    }
+}
+
+/// All events until `Finished`, which is last.
+fn events_until_finished(handle: &TrainerHandle) -> Vec<TrainerEvent> {
+    let mut out = vec![];
+    loop {
+        let e = handle
+            .events()
+            .recv_timeout(Duration::from_secs(60))
+            .expect("trainer finished");
+        let done = matches!(e, TrainerEvent::Finished { .. });
+        out.push(e);
+        if done {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn pause_holds_the_step_count_and_resume_continues() {
+    let dir = run_dir("pause");
+    let handle = TrainerHandle::start(options(&dir, None)).unwrap();
+    wait_for(&handle, |e| metrics(e).is_some_and(|m| m.steps > 20));
+    assert!(handle.pause());
+    let paused = wait_for(&handle, |e| metrics(e).is_some_and(|m| m.paused));
+    let at = metrics(&paused).unwrap().steps;
+    std::thread::sleep(Duration::from_millis(250));
+    // Anything sent while paused still says the same step count.
+    for e in handle.events().try_iter() {
+        if let Some(m) = metrics(&e) {
+            assert_eq!(m.steps, at, "steps advanced while paused");
+        }
+    }
+    assert!(handle.save_now(), "save now works while paused");
+    let saved = wait_for(&handle, |e| matches!(e, TrainerEvent::Saved { .. }));
+    assert!(
+        matches!(&saved, TrainerEvent::Saved { reason: SaveReason::Requested, steps, .. } if *steps == at)
+    );
+    assert!(handle.resume());
+    wait_for(&handle, |e| metrics(e).is_some_and(|m| m.steps > at && !m.paused));
+    assert!(handle.stop());
+}
+
+#[test]
+fn stop_while_paused_ends_within_a_second_and_later_commands_are_refused() {
+    let dir = run_dir("stop-paused");
+    let mut opts = options(&dir, None);
+    opts.paused = true;
+    let handle = TrainerHandle::start(opts).unwrap();
+    wait_for(&handle, |e| metrics(e).is_some_and(|m| m.paused));
+    let t0 = Instant::now();
+    assert!(handle.stop());
+    handle.join();
+    assert!(t0.elapsed() < Duration::from_secs(1), "{:?}", t0.elapsed());
+    assert!(handle.is_finished());
+    assert!(!handle.pause());
+    assert!(!handle.resume());
+    assert!(!handle.set_visual(true));
+    assert!(!handle.set_speed(Duration::from_millis(10)));
+    assert!(!handle.save_now());
+    assert!(!handle.stop());
+    let events: Vec<TrainerEvent> = handle.events().try_iter().collect();
+    assert!(matches!(
+        events.last(),
+        Some(TrainerEvent::Finished {
+            reason: FinishReason::Stopped,
+            steps: 0,
+            ..
+        })
+    ));
+    assert!(dir.join("latest/meta.ron").is_file(), "stop saves latest");
+}
+
+#[test]
+fn speed_outside_0_to_100_ms_is_refused() {
+    let dir = run_dir("speed");
+    let mut opts = options(&dir, None);
+    opts.visual = true;
+    let handle = TrainerHandle::start(opts).unwrap();
+    assert!(!handle.set_speed(Duration::from_millis(150)));
+    assert!(!handle.set_speed(Duration::from_millis(101)));
+    assert!(handle.set_speed(Duration::from_millis(100)));
+    assert!(handle.set_speed(Duration::from_millis(40)));
+    let m = wait_for(&handle, |e| {
+        metrics(e).is_some_and(|m| m.step_delay == Duration::from_millis(40))
+    });
+    assert!(metrics(&m).unwrap().visual);
+    // At 40 ms per step in visual mode, a second holds at most 25 steps (+1 in flight).
+    let a = wait_for(&handle, |e| metrics(e).is_some()).clone();
+    let t0 = Instant::now();
+    std::thread::sleep(Duration::from_millis(1000));
+    let b = wait_for(&handle, |e| metrics(e).is_some());
+    let dt = t0.elapsed().as_secs_f64() + 0.2;
+    let steps = metrics(&b).unwrap().steps - metrics(&a).unwrap().steps;
+    assert!((steps as f64) <= dt / 0.04 + 2.0, "{steps} steps in {dt} s");
+    assert!(handle.stop());
+}
+
+#[test]
+fn board_frames_come_only_in_visual_mode() {
+    let dir = run_dir("visual-off");
+    let handle = TrainerHandle::start(options(&dir, Some(300))).unwrap();
+    events_until_finished(&handle);
+    assert!(handle.frames().try_recv().is_err(), "a frame arrived with visual off");
+    drop(handle);
+
+    let dir = run_dir("visual-on");
+    let mut opts = options(&dir, Some(300));
+    opts.visual = true;
+    let handle = TrainerHandle::start(opts).unwrap();
+    let frame = handle
+        .frames()
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a board frame in visual mode");
+    // The frame's path replays its placement from the position before it.
+    assert_eq!(frame.path.last(), Some(&tetris_dqn::game::Input::HardDrop));
+    assert!(frame.before.placements().contains(&frame.placement));
+    assert!(frame.grid.matches(frame.before.board()));
+    events_until_finished(&handle);
+}
+
+#[test]
+fn every_game_is_reported_and_best_is_saved_when_lines_improve() {
+    let dir = run_dir("best");
+    let mut opts = options(&dir, Some(1500));
+    opts.config.epsilon.decay_steps = 200;
+    let handle = TrainerHandle::start(opts).unwrap();
+    let events = events_until_finished(&handle);
+    let mut best = 0;
+    let mut best_saves = vec![];
+    let mut games = 0;
+    for e in &events {
+        match e {
+            TrainerEvent::Episode(ep) => {
+                games += 1;
+                assert_eq!(ep.game, games, "games arrive in order, none dropped");
+                if ep.lines > best {
+                    best = ep.lines;
+                    best_saves.push(best);
+                }
+            }
+            TrainerEvent::Saved {
+                reason: SaveReason::Best { lines },
+                ..
+            } => assert_eq!(Some(lines), best_saves.last(), "best saved right after its game"),
+            TrainerEvent::Error(e) => panic!("trainer error: {e}"),
+            _ => {}
+        }
+    }
+    assert!(best > 0, "a tiny agent still clears a line in 1500 steps");
+    let saves = events
+        .iter()
+        .filter(|e| matches!(e, TrainerEvent::Saved { reason: SaveReason::Best { .. }, .. }))
+        .count();
+    assert_eq!(saves, best_saves.len());
+    let meta = tetris_dqn::training::checkpoint::read_meta(&dir.join("best")).unwrap();
+    assert_eq!(meta.best_lines, best);
+    let csv = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    assert_eq!(csv.lines().count() as u64, 1 + games);
+    assert!(matches!(
+        events.last(),
+        Some(TrainerEvent::Finished { reason: FinishReason::StepsReached, steps: 1500, .. })
+    ));
+}
+
+fn file(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join("latest").join(name)).unwrap()
+}
+
+/// metrics.csv without its last column (wall time).
+fn rows(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("metrics.csv"))
+        .unwrap()
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+        .collect()
+}
+
+#[test]
+fn resume_is_exact_bit_for_bit() {
+    let n = 437; // mid-game, mid-learning: nothing lines up with a round number
+    let total = 900;
+    let straight = run_dir("resume-straight");
+    let handle = TrainerHandle::start(options(&straight, Some(total))).unwrap();
+    events_until_finished(&handle);
+    drop(handle);
+
+    let split = run_dir("resume-split");
+    let handle = TrainerHandle::start(options(&split, Some(n))).unwrap();
+    let first = events_until_finished(&handle);
+    assert!(matches!(first.last(), Some(TrainerEvent::Finished { steps, .. }) if *steps == n));
+    drop(handle);
+    let mut opts = options(&split, Some(total));
+    opts.resume = Some(split.join("latest"));
+    // The config comes from the checkpoint; a different one in the options is ignored.
+    opts.config.seed = 999;
+    let handle = TrainerHandle::start(opts).unwrap();
+    events_until_finished(&handle);
+    drop(handle);
+
+    for name in ["model.safetensors", "target.safetensors", "optimizer.safetensors", "replay.bin"] {
+        assert!(file(&straight, name) == file(&split, name), "{name} differs after resume");
+    }
+    assert_eq!(rows(&straight), rows(&split));
+    let a = tetris_dqn::training::checkpoint::read_meta(&straight.join("latest")).unwrap();
+    let b = tetris_dqn::training::checkpoint::read_meta(&split.join("latest")).unwrap();
+    assert_eq!(a.steps, total);
+    assert_eq!(a.state, b.state);
+}
+
+#[test]
+fn resuming_with_another_network_or_a_broken_checkpoint_is_a_clear_error() {
+    let dir = run_dir("broken");
+    let handle = TrainerHandle::start(options(&dir, Some(60))).unwrap();
+    events_until_finished(&handle);
+    drop(handle);
+    let resume = |config: Option<Config>| {
+        let mut opts = options(&dir, None);
+        opts.resume = Some(dir.join("latest"));
+        if let Some(c) = config {
+            opts.config = c;
+            opts.config_given = true;
+        }
+        TrainerHandle::start(opts).map(|_| ()).unwrap_err().to_string()
+    };
+    let mut other = tiny();
+    other.network = Network::Mlp { hidden: vec![9] };
+    let e = resume(Some(other));
+    assert!(e.contains("shape") && e.contains("another network"), "{e}");
+    let e = {
+        let mut opts = options(&dir, None);
+        opts.resume = None;
+        TrainerHandle::start(opts).map(|_| ()).unwrap_err().to_string()
+    };
+    assert!(e.contains("already holds a run"), "{e}");
+    let weights = dir.join("latest/model.safetensors");
+    let bytes = std::fs::read(&weights).unwrap();
+    std::fs::write(&weights, &bytes[..100]).unwrap();
+    let e = resume(None);
+    assert!(e.contains("model.safetensors") && e.contains("truncated or corrupt"), "{e}");
+    let meta = dir.join("latest/meta.ron");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(&meta, text.replace("format_version: 1", "format_version: 7")).unwrap();
+    let e = resume(None);
+    assert!(e.contains("format version 7") && e.contains("reads version 1"), "{e}");
+    std::fs::remove_file(dir.join("latest")).unwrap();
+    let e = resume(None);
+    assert!(e.contains("does not exist"), "{e}");
+}
