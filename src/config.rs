@@ -211,12 +211,14 @@ impl Config {
             column: e.position.col,
             message: e.code.to_string(),
         })?;
-        config.check().map_err(|(field, message)| ConfigError::Invalid {
-            path: path.to_owned(),
-            place: field_place(text, field),
-            field,
-            message,
-        })?;
+        config
+            .check()
+            .map_err(|(field, message)| ConfigError::Invalid {
+                path: path.to_owned(),
+                place: field_place(text, field),
+                field,
+                message,
+            })?;
         Ok(config)
     }
 
@@ -319,7 +321,12 @@ impl Config {
             ));
         }
         range("train_every", self.train_every, 1, 1_000_000)?;
-        range("target_update_every", self.target_update_every, 1, 100_000_000)?;
+        range(
+            "target_update_every",
+            self.target_update_every,
+            1,
+            100_000_000,
+        )?;
         range("grad_clip", self.grad_clip, 0.0, 1e6)?;
         if !(self.huber_delta > 0.0 && self.huber_delta <= 1e6) {
             return Err((
@@ -340,7 +347,8 @@ fn field_place(text: &str, field: &str) -> String {
     while let Some(found) = text[from..].find(field) {
         let at = from + found;
         let end = at + field.len();
-        let starts_word = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
+        let starts_word =
+            at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
         let rest = text[end..].trim_start();
         if starts_word && rest.starts_with(':') {
             let line = text[..at].matches('\n').count() + 1;
@@ -376,10 +384,12 @@ mod tests {
 
     #[test]
     fn a_config_round_trips_through_ron() {
-        let mut c = Config::default();
-        c.network = Network::Cnn {
-            channels: vec![16, 32],
-            hidden: 64,
+        let c = Config {
+            network: Network::Cnn {
+                channels: vec![16, 32],
+                hidden: 64,
+            },
+            ..Config::default()
         };
         assert_eq!(parse(&c.to_ron()).unwrap(), c);
     }
@@ -405,7 +415,10 @@ mod tests {
         let e = parse("(run_name: \"../x\")").unwrap_err();
         assert!(e.to_string().contains("`run_name`"), "{e}");
         let e = parse("(reward: (lines: [1.0]))").unwrap_err();
-        assert!(e.to_string().contains("`lines` has 1 numbers; expected 5"), "{e}");
+        assert!(
+            e.to_string().contains("`lines` has 1 numbers; expected 5"),
+            "{e}"
+        );
         let e = parse("(network: Mlp(hidden: []))").unwrap_err();
         assert!(e.to_string().contains("`hidden`"), "{e}");
     }
@@ -414,6 +427,9 @@ mod tests {
     fn syntax_errors_have_a_position() {
         let e = parse("(seed: \"three\")").unwrap_err();
         let msg = e.to_string();
-        assert!(msg.starts_with("config file test.ron, line 1, column"), "{msg}");
+        assert!(
+            msg.starts_with("config file test.ron, line 1, column"),
+            "{msg}"
+        );
     }
 }

@@ -9,6 +9,6 @@ pub use tetris_game as game;
 pub mod agent;
 pub mod bench;
 pub mod config;
-pub mod training;
 pub mod torch_info;
+pub mod training;
 pub mod viz;

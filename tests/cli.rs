@@ -11,14 +11,19 @@ fn smoke_config() -> PathBuf {
 }
 
 fn fresh_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-tests").join(name);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli-tests")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
     dir
 }
 
 fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("the binary runs")
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -36,7 +41,10 @@ fn error_of(o: &Output) -> String {
 
 fn meta_steps(dir: &Path) -> u64 {
     let text = std::fs::read_to_string(dir.join("meta.ron")).unwrap();
-    let line = text.lines().find(|l| l.trim().starts_with("steps:")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim().starts_with("steps:"))
+        .unwrap();
     line.trim()
         .trim_start_matches("steps:")
         .trim()
@@ -50,10 +58,26 @@ fn headless_smoke_run_saves_resumes_and_evaluates() {
     let dir = fresh_dir("smoke");
     let d = dir.to_str().unwrap();
     let config = smoke_config();
-    let o = run(&["--headless", "--config", config.to_str().unwrap(), "--run-dir", d]);
+    let o = run(&[
+        "--headless",
+        "--config",
+        config.to_str().unwrap(),
+        "--run-dir",
+        d,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("reached its step count after 3000 steps"), "{}", stderr(&o));
-    for f in ["latest/meta.ron", "latest/model.safetensors", "latest/replay.bin", "best/meta.ron", "metrics.csv"] {
+    assert!(
+        stderr(&o).contains("reached its step count after 3000 steps"),
+        "{}",
+        stderr(&o)
+    );
+    for f in [
+        "latest/meta.ron",
+        "latest/model.safetensors",
+        "latest/replay.bin",
+        "best/meta.ron",
+        "metrics.csv",
+    ] {
         assert!(dir.join(f).is_file(), "{f} missing");
     }
     assert_eq!(meta_steps(&dir.join("latest")), 3000);
@@ -63,7 +87,14 @@ fn headless_smoke_run_saves_resumes_and_evaluates() {
 
     // Resume continues the step count and the game numbering.
     let latest = dir.join("latest");
-    let o = run(&["train", "--headless", "--resume", latest.to_str().unwrap(), "--steps", "3500"]);
+    let o = run(&[
+        "train",
+        "--headless",
+        "--resume",
+        latest.to_str().unwrap(),
+        "--steps",
+        "3500",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(meta_steps(&latest), 3500);
     let csv = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
@@ -76,22 +107,46 @@ fn headless_smoke_run_saves_resumes_and_evaluates() {
     assert_eq!(numbers, (1..=numbers.len()).collect::<Vec<_>>());
 
     // Resuming past the end is refused with a reason.
-    let o = run(&["--headless", "--resume", latest.to_str().unwrap(), "--steps", "3500"]);
+    let o = run(&[
+        "--headless",
+        "--resume",
+        latest.to_str().unwrap(),
+        "--steps",
+        "3500",
+    ]);
     let e = error_of(&o);
     assert!(e.contains("already at 3500 steps"), "{e}");
 
     // Eval plays greedy games and reports them as JSON.
     let best = dir.join("best");
-    let o = run(&["eval", best.to_str().unwrap(), "--games", "3", "--max-pieces", "300", "--json"]);
+    let o = run(&[
+        "eval",
+        best.to_str().unwrap(),
+        "--games",
+        "3",
+        "--max-pieces",
+        "300",
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["games"].as_array().unwrap().len(), 3);
     assert!(v["lines"]["mean"].as_f64().unwrap() >= 0.0);
     assert!(v["games"][0]["pieces"].as_u64().unwrap() <= 300);
     // And as a table.
-    let o = run(&["eval", best.to_str().unwrap(), "--games", "2", "--max-pieces", "50"]);
+    let o = run(&[
+        "eval",
+        best.to_str().unwrap(),
+        "--games",
+        "2",
+        "--max-pieces",
+        "50",
+    ]);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("lines") && out.contains("median") && out.contains("pieces/s"), "{out}");
+    assert!(
+        out.contains("lines") && out.contains("median") && out.contains("pieces/s"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -106,28 +161,45 @@ fn a_malformed_config_names_the_file_and_place() {
     let e = error_of(&run(&["--headless", "--config", bad.to_str().unwrap()]));
     assert!(e.contains("`batch_size` is 0; expected 1 to 65536"), "{e}");
     let e = error_of(&run(&["--headless", "--config", "/nonexistent/x.ron"]));
-    assert!(e.contains("cannot read config file /nonexistent/x.ron"), "{e}");
+    assert!(
+        e.contains("cannot read config file /nonexistent/x.ron"),
+        "{e}"
+    );
     assert!(!dir.join("checkpoints").exists());
 }
 
 #[test]
 fn a_missing_checkpoint_or_truncated_weights_are_clear_errors() {
     let e = error_of(&run(&["--headless", "--resume", "/nonexistent/run/latest"]));
-    assert!(e.contains("checkpoint /nonexistent/run/latest does not exist"), "{e}");
+    assert!(
+        e.contains("checkpoint /nonexistent/run/latest does not exist"),
+        "{e}"
+    );
     let e = error_of(&run(&["eval", "/nonexistent/run/best"]));
     assert!(e.contains("does not exist"), "{e}");
 
     let dir = fresh_dir("truncated");
     let d = dir.to_str().unwrap();
     let config = smoke_config();
-    let o = run(&["--headless", "--config", config.to_str().unwrap(), "--run-dir", d, "--steps", "300"]);
+    let o = run(&[
+        "--headless",
+        "--config",
+        config.to_str().unwrap(),
+        "--run-dir",
+        d,
+        "--steps",
+        "300",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let weights = dir.join("latest/model.safetensors");
     let bytes = std::fs::read(&weights).unwrap();
     std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
     let latest = dir.join("latest");
     let e = error_of(&run(&["--headless", "--resume", latest.to_str().unwrap()]));
-    assert!(e.contains("model.safetensors") && e.contains("truncated or corrupt"), "{e}");
+    assert!(
+        e.contains("model.safetensors") && e.contains("truncated or corrupt"),
+        "{e}"
+    );
     let e = error_of(&run(&["eval", latest.to_str().unwrap()]));
     assert!(e.contains("model.safetensors"), "{e}");
 }

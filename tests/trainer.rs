@@ -31,7 +31,9 @@ fn tiny() -> Config {
 }
 
 fn run_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("trainer-tests").join(name);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("trainer-tests")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
@@ -109,7 +111,9 @@ fn pause_holds_the_step_count_and_resume_continues() {
         matches!(&saved, TrainerEvent::Saved { reason: SaveReason::Requested, steps, .. } if *steps == at)
     );
     assert!(handle.resume());
-    wait_for(&handle, |e| metrics(e).is_some_and(|m| m.steps > at && !m.paused));
+    wait_for(&handle, |e| {
+        metrics(e).is_some_and(|m| m.steps > at && !m.paused)
+    });
     assert!(handle.stop());
 }
 
@@ -173,7 +177,10 @@ fn board_frames_come_only_in_visual_mode() {
     let dir = run_dir("visual-off");
     let handle = TrainerHandle::start(options(&dir, Some(300))).unwrap();
     events_until_finished(&handle);
-    assert!(handle.frames().try_recv().is_err(), "a frame arrived with visual off");
+    assert!(
+        handle.frames().try_recv().is_err(),
+        "a frame arrived with visual off"
+    );
     drop(handle);
 
     let dir = run_dir("visual-on");
@@ -214,7 +221,11 @@ fn every_game_is_reported_and_best_is_saved_when_lines_improve() {
             TrainerEvent::Saved {
                 reason: SaveReason::Best { lines },
                 ..
-            } => assert_eq!(Some(lines), best_saves.last(), "best saved right after its game"),
+            } => assert_eq!(
+                Some(lines),
+                best_saves.last(),
+                "best saved right after its game"
+            ),
             TrainerEvent::Error(e) => panic!("trainer error: {e}"),
             _ => {}
         }
@@ -222,7 +233,15 @@ fn every_game_is_reported_and_best_is_saved_when_lines_improve() {
     assert!(best > 0, "a tiny agent still clears a line in 1500 steps");
     let saves = events
         .iter()
-        .filter(|e| matches!(e, TrainerEvent::Saved { reason: SaveReason::Best { .. }, .. }))
+        .filter(|e| {
+            matches!(
+                e,
+                TrainerEvent::Saved {
+                    reason: SaveReason::Best { .. },
+                    ..
+                }
+            )
+        })
         .count();
     assert_eq!(saves, best_saves.len());
     let meta = tetris_dqn::training::checkpoint::read_meta(&dir.join("best")).unwrap();
@@ -231,7 +250,11 @@ fn every_game_is_reported_and_best_is_saved_when_lines_improve() {
     assert_eq!(csv.lines().count() as u64, 1 + games);
     assert!(matches!(
         events.last(),
-        Some(TrainerEvent::Finished { reason: FinishReason::StepsReached, steps: 1500, .. })
+        Some(TrainerEvent::Finished {
+            reason: FinishReason::StepsReached,
+            steps: 1500,
+            ..
+        })
     ));
 }
 
@@ -270,8 +293,16 @@ fn resume_is_exact_bit_for_bit() {
     events_until_finished(&handle);
     drop(handle);
 
-    for name in ["model.safetensors", "target.safetensors", "optimizer.safetensors", "replay.bin"] {
-        assert!(file(&straight, name) == file(&split, name), "{name} differs after resume");
+    for name in [
+        "model.safetensors",
+        "target.safetensors",
+        "optimizer.safetensors",
+        "replay.bin",
+    ] {
+        assert!(
+            file(&straight, name) == file(&split, name),
+            "{name} differs after resume"
+        );
     }
     assert_eq!(rows(&straight), rows(&split));
     let a = tetris_dqn::training::checkpoint::read_meta(&straight.join("latest")).unwrap();
@@ -293,7 +324,10 @@ fn resuming_with_another_network_or_a_broken_checkpoint_is_a_clear_error() {
             opts.config = c;
             opts.config_given = true;
         }
-        TrainerHandle::start(opts).map(|_| ()).unwrap_err().to_string()
+        TrainerHandle::start(opts)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
     };
     let mut other = tiny();
     other.network = Network::Mlp { hidden: vec![9] };
@@ -302,19 +336,32 @@ fn resuming_with_another_network_or_a_broken_checkpoint_is_a_clear_error() {
     let e = {
         let mut opts = options(&dir, None);
         opts.resume = None;
-        TrainerHandle::start(opts).map(|_| ()).unwrap_err().to_string()
+        TrainerHandle::start(opts)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
     };
     assert!(e.contains("already holds a run"), "{e}");
     let weights = dir.join("latest/model.safetensors");
     let bytes = std::fs::read(&weights).unwrap();
     std::fs::write(&weights, &bytes[..100]).unwrap();
     let e = resume(None);
-    assert!(e.contains("model.safetensors") && e.contains("truncated or corrupt"), "{e}");
+    assert!(
+        e.contains("model.safetensors") && e.contains("truncated or corrupt"),
+        "{e}"
+    );
     let meta = dir.join("latest/meta.ron");
     let text = std::fs::read_to_string(&meta).unwrap();
-    std::fs::write(&meta, text.replace("format_version: 1", "format_version: 7")).unwrap();
+    std::fs::write(
+        &meta,
+        text.replace("format_version: 1", "format_version: 7"),
+    )
+    .unwrap();
     let e = resume(None);
-    assert!(e.contains("format version 7") && e.contains("reads version 1"), "{e}");
+    assert!(
+        e.contains("format version 7") && e.contains("reads version 1"),
+        "{e}"
+    );
     std::fs::remove_file(dir.join("latest")).unwrap();
     let e = resume(None);
     assert!(e.contains("does not exist"), "{e}");

@@ -64,8 +64,7 @@ impl Adam {
             }
             let bc1 = 1.0 - BETA1.powi(self.step as i32);
             let bc2 = 1.0 - BETA2.powi(self.step as i32);
-            for i in 0..self.params.len() {
-                let g = &grads[i];
+            for (i, g) in grads.iter().enumerate() {
                 let _ = self.m[i].g_mul_scalar_(BETA1);
                 let _ = self.m[i].g_add_(&(g * (1.0 - BETA1)));
                 let _ = self.v[i].g_mul_scalar_(BETA2);

@@ -260,7 +260,7 @@ fn load_into(vs: &nn::VarStore, path: &Path) -> Result<(), AgentError> {
         what,
     };
     let vars = named(vs);
-    for (name, _) in &saved {
+    for name in saved.keys() {
         if !vars.iter().any(|(n, _)| n == name) {
             return Err(corrupt(format!(
                 "it holds the tensor `{name}`, which the config's network does not have (the \
@@ -347,7 +347,10 @@ mod tests {
         let v_terminal = terminal.values(&[0.1; 13])[0];
         let v_running = running.values(&[0.1; 13])[0];
         assert!((v_terminal - 2.0).abs() < 0.05, "{v_terminal}");
-        assert!((v_running - (2.0 + 0.5 * next_v)).abs() < 0.05, "{v_running} vs {next_v}");
+        assert!(
+            (v_running - (2.0 + 0.5 * next_v)).abs() < 0.05,
+            "{v_running} vs {next_v}"
+        );
         a.sync_target();
     }
 
@@ -368,8 +371,10 @@ mod tests {
         b.learn(&batch(0.0));
         assert_eq!(a.weights(), b.weights());
 
-        let mut other = Config::default();
-        other.network = Network::Mlp { hidden: vec![9] };
+        let other = Config {
+            network: Network::Mlp { hidden: vec![9] },
+            ..Config::default()
+        };
         let mut c = Agent::new(&other, Device::Cpu, &mut rng);
         let e = c.load(&dir, true).unwrap_err().to_string();
         assert!(e.contains("shape") && e.contains("another network"), "{e}");

@@ -52,7 +52,13 @@ impl ValueNet {
                 let mut convs = vec![];
                 let mut c_in = 1;
                 for (i, &c) in channels.iter().enumerate() {
-                    convs.push(nn::conv2d(root / format!("conv{i}"), c_in, c as i64, 3, conv));
+                    convs.push(nn::conv2d(
+                        root / format!("conv{i}"),
+                        c_in,
+                        c as i64,
+                        3,
+                        conv,
+                    ));
                     c_in = c as i64;
                 }
                 let flat = c_in * (BOARD_ROWS * WIDTH) as i64;

@@ -44,6 +44,7 @@ impl Encoding {
     }
 
     /// Floats per afterstate.
+    #[allow(clippy::len_without_is_empty)] // never empty: a count of inputs, not a collection
     pub fn len(self) -> usize {
         match self {
             Encoding::Features => NUM_FEATURES,

@@ -158,7 +158,9 @@ impl ReplayBuffer {
         let mut r = BufReader::new(file);
         let mut magic = [0u8; 8];
         let mut header = [0u8; 32];
-        if r.read_exact(&mut magic).is_err() || &magic != MAGIC || r.read_exact(&mut header).is_err()
+        if r.read_exact(&mut magic).is_err()
+            || &magic != MAGIC
+            || r.read_exact(&mut header).is_err()
         {
             return Err(corrupt("it is not a tetris-dqn replay file".into()));
         }
@@ -170,9 +172,13 @@ impl ReplayBuffer {
                  needs {capacity} of {obs_len} (replay_capacity or network changed)"
             )));
         }
-        if len > file_capacity || next >= file_capacity.max(1) || (len < file_capacity && next != len)
+        if len > file_capacity
+            || next >= file_capacity.max(1)
+            || (len < file_capacity && next != len)
         {
-            return Err(corrupt(format!("its header is inconsistent (len {len}, next {next})")));
+            return Err(corrupt(format!(
+                "its header is inconsistent (len {len}, next {next})"
+            )));
         }
         let expected = 40 + 4 * (2 * len * file_obs_len + 2 * len);
         if size != expected {
@@ -211,7 +217,7 @@ mod tests {
         let mut b = ReplayBuffer::new(capacity, 2);
         for i in 0..n {
             let v = i as f32;
-            b.push(&[v, v], v, &[v + 0.5, v + 0.5], i % 3 == 0);
+            b.push(&[v, v], v, &[v + 0.5, v + 0.5], i.is_multiple_of(3));
         }
         b
     }

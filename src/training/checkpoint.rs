@@ -268,5 +268,9 @@ pub fn load_agent(dir: &Path, device: Device) -> Result<(Agent, Meta), Checkpoin
 fn fresh_agent(config: &Config, device: Device) -> Agent {
     use rand::SeedableRng;
     // The weights are overwritten by the checkpoint's; any seed will do.
-    Agent::new(config, device, &mut rand_chacha::ChaCha8Rng::seed_from_u64(0))
+    Agent::new(
+        config,
+        device,
+        &mut rand_chacha::ChaCha8Rng::seed_from_u64(0),
+    )
 }

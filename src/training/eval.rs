@@ -139,7 +139,15 @@ mod tests {
     #[test]
     fn summaries() {
         let s = Summary::of(&[3.0, 1.0, 2.0, 10.0]);
-        assert_eq!(s, Summary { mean: 4.0, median: 2.5, min: 1.0, max: 10.0 });
+        assert_eq!(
+            s,
+            Summary {
+                mean: 4.0,
+                median: 2.5,
+                min: 1.0,
+                max: 10.0
+            }
+        );
         assert_eq!(Summary::of(&[5.0]).median, 5.0);
     }
 }

@@ -71,10 +71,7 @@ impl Learner {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let agent = Agent::new(&config, device, &mut rng);
         let game = Game::new(rng.random());
-        let replay = ReplayBuffer::new(
-            config.replay_capacity as usize,
-            agent.encoding().len(),
-        );
+        let replay = ReplayBuffer::new(config.replay_capacity as usize, agent.encoding().len());
         let state = LearnerState {
             steps: 0,
             games: 0,
@@ -147,7 +144,7 @@ impl Learner {
         let steps = self.state.steps;
         let cfg = &self.config;
         if steps >= cfg.learning_starts
-            && steps % cfg.train_every == 0
+            && steps.is_multiple_of(cfg.train_every)
             && self.replay.len() >= cfg.batch_size as usize
         {
             self.replay.sample_into(
@@ -157,7 +154,7 @@ impl Learner {
             );
             self.state.last_loss = Some(self.agent.learn(&self.batch));
         }
-        if steps % cfg.target_update_every == 0 {
+        if steps.is_multiple_of(cfg.target_update_every) {
             self.agent.sync_target();
         }
         StepReport {
@@ -274,7 +271,10 @@ mod tests {
     fn the_same_seed_trains_the_same() {
         let run = || {
             let mut l = Learner::new(tiny_config(), Device::Cpu);
-            let lines: Vec<u32> = (0..300).filter_map(|_| l.step().episode).map(|e| e.lines).collect();
+            let lines: Vec<u32> = (0..300)
+                .filter_map(|_| l.step().episode)
+                .map(|e| e.lines)
+                .collect();
             (lines, l.agent().weights(), l.state().clone())
         };
         let (a, b) = (run(), run());

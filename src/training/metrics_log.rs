@@ -94,7 +94,10 @@ mod tests {
         }
         let text = fs::read_to_string(log.path()).unwrap();
         assert_eq!(text.lines().count(), 6);
-        assert_eq!(text.lines().nth(1).unwrap(), "1,10,3,400,10,false,0.5,0.25,1.000");
+        assert_eq!(
+            text.lines().nth(1).unwrap(),
+            "1,10,3,400,10,false,0.5,0.25,1.000"
+        );
         let mut log = MetricsLog::open(&dir, 3).unwrap();
         log.append(&episode(4), 2.0).unwrap();
         let text = fs::read_to_string(log.path()).unwrap();

@@ -10,5 +10,7 @@ pub mod protocol;
 pub mod trainer;
 
 pub use learner::Learner;
-pub use protocol::{BoardFrame, Command, EpisodeStats, FinishReason, Metrics, SaveReason, TrainerEvent};
+pub use protocol::{
+    BoardFrame, Command, EpisodeStats, FinishReason, Metrics, SaveReason, TrainerEvent,
+};
 pub use trainer::{TrainerHandle, TrainerOptions, TrainingError};

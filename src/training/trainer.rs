@@ -122,19 +122,18 @@ impl TrainerHandle {
                 return Err(TrainingError::AlreadyDone { steps, total });
             }
         }
-        let metrics_log = MetricsLog::open(&options.run_dir, learner.state().games).map_err(
-            |source| TrainingError::Io {
-                path: options.run_dir.join(super::metrics_log::METRICS_FILE),
-                source,
-            },
-        )?;
+        let metrics_log =
+            MetricsLog::open(&options.run_dir, learner.state().games).map_err(|source| {
+                TrainingError::Io {
+                    path: options.run_dir.join(super::metrics_log::METRICS_FILE),
+                    source,
+                }
+            })?;
         let (command_tx, command_rx) = crossbeam_channel::unbounded();
         let (event_tx, event_rx) = crossbeam_channel::bounded(EVENT_CAPACITY);
         let (frame_tx, frame_rx) = crossbeam_channel::bounded(FRAME_CAPACITY);
-        let grid = PieceGrid::from_board(
-            learner.state().game.board(),
-            learner.state().game.current(),
-        );
+        let grid =
+            PieceGrid::from_board(learner.state().game.board(), learner.state().game.current());
         let run_name = learner.config().run_name.clone();
         let trainer = Trainer {
             learner,
@@ -429,7 +428,12 @@ impl Trainer {
     }
 
     fn wall_time(&self) -> f64 {
-        self.wall_offset + self.started.elapsed().saturating_sub(self.paused_for).as_secs_f64()
+        self.wall_offset
+            + self
+                .started
+                .elapsed()
+                .saturating_sub(self.paused_for)
+                .as_secs_f64()
     }
 
     fn step(&mut self) {
@@ -438,7 +442,8 @@ impl Trainer {
         let report = self.learner.step();
         let p = report.placement;
         let grid_before = before.as_ref().map(|_| self.grid.clone());
-        self.grid.lock(p.piece(), &p.cells(), report.outcome.cleared_rows);
+        self.grid
+            .lock(p.piece(), &p.cells(), report.outcome.cleared_rows);
         if let (Some(before), Some(grid)) = (before, grid_before) {
             let path = before.input_path(&p).unwrap_or_default();
             // Dropped when the watcher is behind: frames are only for the eye.
@@ -470,7 +475,7 @@ impl Trainer {
         }
         let steps = self.learner.state().steps;
         let every = self.learner.config().save_every_steps;
-        if every > 0 && steps % every == 0 {
+        if every > 0 && steps.is_multiple_of(every) {
             self.save(Slot::Latest, SaveReason::Periodic);
         }
         if self.last_metrics.elapsed() >= METRICS_INTERVAL {

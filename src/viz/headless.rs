@@ -50,6 +50,15 @@ struct Progress {
 }
 
 impl Progress {
+    /// A line above the progress bar, or on its own when stderr is not a terminal.
+    fn say(&self, line: String) {
+        if self.plain {
+            eprintln!("{line}");
+        } else {
+            self.bar.println(line);
+        }
+    }
+
     fn new() -> Progress {
         let plain = !std::io::stderr().is_terminal();
         let target = if plain {
@@ -73,9 +82,7 @@ impl Progress {
 fn watch_interrupt(link: Res<TrainerLink>, mut progress: ResMut<Progress>) {
     if INTERRUPTED.load(Ordering::SeqCst) && !progress.stopping {
         progress.stopping = true;
-        progress
-            .bar
-            .println("Ctrl-C: saving latest/ and stopping (Ctrl-C again to quit at once)");
+        progress.say("Ctrl-C: saving latest/ and stopping (Ctrl-C again to quit at once)".into());
         link.0.stop();
     }
 }
@@ -124,11 +131,11 @@ fn show_progress(
                 path,
                 reason,
                 steps,
-            } => progress.bar.println(format!(
+            } => progress.say(format!(
                 "saved {} ({reason}) at step {steps}",
                 path.display()
             )),
-            TrainerEvent::Error(e) => progress.bar.println(format!("error: {e}")),
+            TrainerEvent::Error(e) => progress.say(format!("error: {e}")),
             TrainerEvent::Finished {
                 reason,
                 steps,
