@@ -67,6 +67,21 @@ struct TrainArgs {
     /// Where the network runs (overrides the config's).
     #[arg(long, value_enum, value_name = "DEVICE")]
     device: Option<DeviceChoice>,
+    /// Window: milliseconds to wait after each step while visual mode is on, 0 to 100.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    speed: u64,
+    /// Window: start with visual mode off (training at full speed, no board frames).
+    #[arg(long)]
+    no_visual: bool,
+    /// Window: start paused.
+    #[arg(long)]
+    paused: bool,
+    /// Window: save a PNG of the window after --screenshot-after seconds, then quit (saving).
+    #[arg(long, value_name = "FILE.png")]
+    screenshot: Option<PathBuf>,
+    /// Window: seconds to wait before the screenshot.
+    #[arg(long, value_name = "S", default_value_t = 4.0)]
+    screenshot_after: f32,
 }
 
 #[derive(clap::Args, Debug)]
@@ -206,6 +221,16 @@ fn trainer_options(args: &TrainArgs) -> Result<TrainerOptions> {
     if args.steps == Some(0) {
         bail!("--steps must be at least 1");
     }
+    if args.speed > 100 {
+        bail!(
+            "--speed {} is out of range; expected 0 to 100 milliseconds per step",
+            args.speed
+        );
+    }
+    if args.headless && (args.screenshot.is_some() || args.no_visual || args.paused) {
+        bail!("--screenshot, --no-visual and --paused are for the window; drop --headless");
+    }
+    check_screenshot(args.screenshot.as_deref(), args.screenshot_after)?;
     let run_dir = match (&args.run_dir, &args.resume) {
         (Some(dir), _) => dir.clone(),
         (None, Some(resume)) => resume
@@ -229,20 +254,14 @@ fn trainer_options(args: &TrainArgs) -> Result<TrainerOptions> {
         run_dir,
         resume: args.resume.clone(),
         total_steps: args.steps,
-        visual: !args.headless,
-        step_delay: std::time::Duration::ZERO,
-        paused: false,
+        visual: !args.headless && !args.no_visual,
+        step_delay: std::time::Duration::from_millis(args.speed),
+        paused: args.paused,
     })
 }
 
 fn train(args: TrainArgs) -> Result<ExitCode> {
     let options = trainer_options(&args)?;
-    if !args.headless {
-        bail!(
-            "the training window is not built yet; train in the terminal with --headless, or \
-             watch the engine with `tetris-dqn demo`"
-        );
-    }
     let banner = format!(
         "training {} on {} into {}{}",
         options.config.run_name,
@@ -255,7 +274,17 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
     );
     let handle = TrainerHandle::start(options)?;
     eprintln!("{banner}");
-    let exit = viz::run_headless(handle);
+    let exit = if args.headless {
+        viz::run_headless(handle)
+    } else {
+        viz::run_training_window(
+            handle,
+            viz::ScreenshotOptions {
+                path: args.screenshot,
+                after: args.screenshot_after,
+            },
+        )
+    };
     Ok(if exit.is_success() {
         ExitCode::SUCCESS
     } else {
@@ -338,10 +367,26 @@ fn demo(args: DemoArgs) -> Result<ExitCode> {
             args.input_ms
         );
     }
-    if !(args.screenshot_after.is_finite() && args.screenshot_after >= 0.0) {
+    check_screenshot(args.screenshot.as_deref(), args.screenshot_after)?;
+    let exit = viz::run_demo(DemoOptions {
+        seed: args.seed,
+        input_ms: args.input_ms,
+        screenshot: args.screenshot,
+        screenshot_after: args.screenshot_after,
+    });
+    Ok(if exit.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Checks the screenshot flags: a .png in an existing folder, a delay of 0 s or more.
+fn check_screenshot(path: Option<&std::path::Path>, after: f32) -> Result<()> {
+    if !(after.is_finite() && after >= 0.0) {
         bail!("--screenshot-after must be a number of seconds, 0 or more");
     }
-    if let Some(path) = &args.screenshot {
+    if let Some(path) = path {
         if path.extension().and_then(|e| e.to_str()) != Some("png") {
             bail!("--screenshot {} must name a .png file", path.display());
         }
@@ -356,15 +401,5 @@ fn demo(args: DemoArgs) -> Result<ExitCode> {
             );
         }
     }
-    let exit = viz::run_demo(DemoOptions {
-        seed: args.seed,
-        input_ms: args.input_ms,
-        screenshot: args.screenshot,
-        screenshot_after: args.screenshot_after,
-    });
-    Ok(if exit.is_success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(())
 }

@@ -4,9 +4,11 @@
 
 pub mod board;
 pub mod bridge;
+pub mod controls;
 pub mod demo;
 pub mod headless;
 pub mod screenshot;
+pub mod trainer_view;
 
 pub use headless::run_headless;
 
@@ -31,17 +33,56 @@ pub struct DemoOptions {
 /// Window size in logical pixels.
 pub const WINDOW_SIZE: (u32, u32) = (900, 760);
 
-/// Opens the window with the random-play demo; returns how the app ended.
-pub fn run_demo(options: DemoOptions) -> AppExit {
-    let mut app = App::new();
-    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+/// Screenshot options of a window.
+#[derive(Clone, Debug, Default)]
+pub struct ScreenshotOptions {
+    /// Where to save a screenshot before exiting, if anywhere.
+    pub path: Option<PathBuf>,
+    /// Seconds after start-up to take it.
+    pub after: f32,
+}
+
+fn window_plugins() -> impl PluginGroup {
+    DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
             title: "tetris-dqn".into(),
             resolution: WINDOW_SIZE.into(),
             ..default()
         }),
         ..default()
-    }));
+    })
+}
+
+/// Opens the training window on a running trainer: the board animated from its frames, its
+/// metrics, and the keyboard controls. Closing the window stops the trainer, which saves
+/// `latest/` first.
+pub fn run_training_window(
+    handle: crate::training::TrainerHandle,
+    shot: ScreenshotOptions,
+) -> AppExit {
+    let mut app = App::new();
+    app.add_plugins(window_plugins())
+        .insert_resource(bridge::TrainerLink(handle))
+        .add_plugins((
+            bridge::plugin,
+            board::plugin,
+            controls::plugin,
+            trainer_view::plugin,
+        ));
+    if let Some(path) = shot.path {
+        app.insert_resource(screenshot::ScreenshotPlan::new(
+            path,
+            Duration::from_secs_f32(shot.after),
+        ));
+        app.add_plugins(screenshot::plugin);
+    }
+    app.run()
+}
+
+/// Opens the window with the random-play demo; returns how the app ended.
+pub fn run_demo(options: DemoOptions) -> AppExit {
+    let mut app = App::new();
+    app.add_plugins(window_plugins());
     app.insert_resource(demo::DemoSettings {
         seed: options.seed,
         input_delay: Duration::from_millis(options.input_ms),

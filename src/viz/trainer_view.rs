@@ -1,0 +1,262 @@
+//! The board while the agent trains: board frames from the trainer become a [`BoardView`].
+//! With a step delay the piece moves along the chosen placement's input path within that
+//! delay, then lines flash; at 0 ms each frame shows the newest placement at once. The panel
+//! shows the trainer's metrics and state ("Paused", "Visual off: training at full speed").
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+
+use super::board::BoardView;
+use super::bridge::{TrainerLink, TrainerStatus};
+use super::controls::{SHORTCUTS, ShowShortcuts};
+use crate::game::{Falling, Game, Input, PieceGrid};
+use crate::training::{BoardFrame, FinishReason, SaveReason};
+
+/// Longest line-clear flash.
+const FLASH_TIME: Duration = Duration::from_millis(150);
+
+/// The placement being animated.
+struct Moving {
+    frame: BoardFrame,
+    step: usize,
+    falling: Falling,
+    per_input: Duration,
+    clock: Duration,
+}
+
+/// Animation state of the trainer's board.
+#[derive(Resource, Default)]
+pub struct TrainerBoard {
+    moving: Option<Moving>,
+    flash_left: Duration,
+    /// The game after the last placement shown, and its colours.
+    shown: Option<(Game, PieceGrid)>,
+    game_number: u64,
+}
+
+/// Registers the frame-to-view systems; needs the bridge.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<TrainerBoard>()
+        .add_systems(Update, (animate, show_status).chain());
+}
+
+/// The game and colours after `frame`'s placement.
+fn after(frame: &BoardFrame) -> (Game, PieceGrid) {
+    let mut game = frame.before.clone();
+    let _ = game.place(&frame.placement);
+    let mut grid = frame.grid.clone();
+    let p = frame.placement;
+    grid.lock(p.piece(), &p.cells(), frame.outcome.cleared_rows);
+    (game, grid)
+}
+
+fn animate(
+    time: Res<Time>,
+    link: Res<TrainerLink>,
+    status: Res<TrainerStatus>,
+    mut board: ResMut<TrainerBoard>,
+    mut view: ResMut<BoardView>,
+) {
+    let delay = status
+        .metrics
+        .as_ref()
+        .map_or(Duration::ZERO, |m| m.step_delay);
+    let board = &mut *board;
+    if delay.is_zero() {
+        // As fast as frames come: show the newest placement's result.
+        board.moving = None;
+        board.flash_left = Duration::ZERO;
+        if let Some(frame) = link.0.frames().try_iter().last() {
+            board.game_number = frame.game_number;
+            board.shown = Some(after(&frame));
+            show_still(board, &mut view);
+        }
+        return;
+    }
+    if !board.flash_left.is_zero() {
+        board.flash_left = board.flash_left.saturating_sub(time.delta());
+        if board.flash_left.is_zero() {
+            view.flash_rows = 0;
+            show_still(board, &mut view);
+        }
+        return;
+    }
+    if board.moving.is_none() {
+        let Ok(frame) = link.0.frames().try_recv() else {
+            return;
+        };
+        let inputs = frame.path.len().max(1) as u32;
+        // Move, lock and flash within the trainer's step delay.
+        let per_input = delay.mul_f32(0.8) / inputs;
+        board.game_number = frame.game_number;
+        board.moving = Some(Moving {
+            falling: Falling::spawn(frame.placement.piece()),
+            frame,
+            step: 0,
+            per_input,
+            clock: Duration::ZERO,
+        });
+    }
+    let Some(moving) = board.moving.as_mut() else {
+        return;
+    };
+    moving.clock += time.delta();
+    while moving.clock >= moving.per_input && moving.step + 1 < moving.frame.path.len() {
+        moving.clock -= moving.per_input;
+        let input = moving.frame.path[moving.step];
+        moving.step += 1;
+        if input != Input::Hold {
+            moving.falling.apply(moving.frame.before.board(), input);
+        }
+    }
+    if moving.step + 1 >= moving.frame.path.len() && moving.clock >= moving.per_input {
+        // Locked: show the lock, flash cleared rows, then the cleared board.
+        let moving = board.moving.take().expect("checked above");
+        let cleared = moving.frame.outcome.cleared_rows;
+        board.shown = Some(after(&moving.frame));
+        if cleared != 0 {
+            let mut locked = moving.frame.grid.clone();
+            let p = moving.frame.placement;
+            locked.lock(p.piece(), &p.cells(), 0);
+            view.grid = locked;
+            view.active = None;
+            view.ghost = None;
+            view.flash_rows = cleared;
+            board.flash_left = FLASH_TIME.min(delay / 5);
+        } else {
+            show_still(board, &mut view);
+        }
+        return;
+    }
+    // Mid-path: the falling piece over the board before the placement.
+    let f = &moving.frame;
+    view.grid.clone_from(&f.grid);
+    view.next = f.before.next().collect();
+    view.hold = f.before.hold();
+    if moving.step > 0 && f.path.first() == Some(&Input::Hold) {
+        view.hold = Some(f.before.current());
+    }
+    view.active = Some((moving.falling.piece, moving.falling.cells()));
+    let mut ghost = moving.falling;
+    ghost.apply(f.before.board(), Input::HardDrop);
+    view.ghost = Some(ghost.cells());
+    view.flash_rows = 0;
+}
+
+/// The board between placements: the next piece waiting at spawn, with its ghost.
+fn show_still(board: &TrainerBoard, view: &mut BoardView) {
+    let Some((game, grid)) = &board.shown else {
+        return;
+    };
+    view.grid.clone_from(grid);
+    view.next = game.next().collect();
+    view.hold = game.hold();
+    view.flash_rows = 0;
+    if game.is_over() {
+        view.active = None;
+        view.ghost = None;
+    } else {
+        let falling = Falling::spawn(game.current());
+        view.active = Some((falling.piece, falling.cells()));
+        let mut ghost = falling;
+        ghost.apply(game.board(), Input::HardDrop);
+        view.ghost = Some(ghost.cells());
+    }
+}
+
+/// The state line a person needs first: paused, visual off, finished or failed.
+pub fn state_line(status: &TrainerStatus) -> Option<String> {
+    if let Some(reason) = &status.finished {
+        return Some(match reason {
+            FinishReason::Failed => format!(
+                "Training failed:\n{}",
+                status.errors.last().map_or("(no message)", String::as_str)
+            ),
+            FinishReason::StepsReached => "Finished: step count reached".into(),
+            FinishReason::Stopped => "Stopped".into(),
+        });
+    }
+    let m = status.metrics.as_ref()?;
+    if m.paused {
+        Some("Paused".into())
+    } else if !m.visual {
+        Some("Visual off:\ntraining at full speed".into())
+    } else {
+        None
+    }
+}
+
+/// "Saved best (412 lines) to ..." for the last checkpoint.
+pub fn saved_line(status: &TrainerStatus) -> Option<String> {
+    let (path, reason, steps) = status.last_saved.as_ref()?;
+    let what = match reason {
+        SaveReason::Best { lines } => format!("best ({lines} lines)"),
+        SaveReason::Periodic => "latest (periodic)".into(),
+        SaveReason::Requested => "latest (save now)".into(),
+        SaveReason::Stop => "latest (on stop)".into(),
+    };
+    Some(format!(
+        "Saved {what} to {} at step {steps}",
+        path.display()
+    ))
+}
+
+fn show_status(
+    status: Res<TrainerStatus>,
+    link: Res<TrainerLink>,
+    board: Res<TrainerBoard>,
+    help: Res<ShowShortcuts>,
+    mut view: ResMut<BoardView>,
+) {
+    if !status.is_changed() && !help.is_changed() {
+        return;
+    }
+    let overlay = if help.0 {
+        Some(SHORTCUTS.to_string())
+    } else {
+        state_line(&status)
+    };
+    if view.overlay != overlay {
+        view.overlay = overlay;
+    }
+    let saved = match status.last_saved.as_ref().map(|s| &s.1) {
+        Some(SaveReason::Best { lines }) => format!("saved best ({lines} lines)"),
+        Some(SaveReason::Periodic) => "saved latest".into(),
+        Some(SaveReason::Requested) => "saved latest (save now)".into(),
+        Some(SaveReason::Stop) => "saved latest (stop)".into(),
+        None => "F1: shortcuts".into(),
+    };
+    let title = format!("Training {}\n{saved}", link.0.run_name());
+    if view.title != title {
+        view.title = title;
+    }
+    let Some(m) = &status.metrics else {
+        return;
+    };
+    let lines_now = board
+        .shown
+        .as_ref()
+        .map_or(m.lines_this_game, |(g, _)| g.score().lines);
+    view.stats = vec![
+        ("Steps".into(), m.steps.to_string()),
+        ("Steps/s".into(), format!("{:.0}", m.steps_per_s)),
+        ("Games".into(), m.games.to_string()),
+        (
+            "Game".into(),
+            board.game_number.max(m.games + 1).to_string(),
+        ),
+        ("Lines".into(), lines_now.to_string()),
+        ("Best".into(), m.best_lines.to_string()),
+        (
+            "Mean100".into(),
+            m.mean_lines_100.map_or("-".into(), |v| format!("{v:.1}")),
+        ),
+        ("Epsilon".into(), format!("{:.3}", m.epsilon)),
+        (
+            "Loss".into(),
+            m.loss.map_or("-".into(), |l| format!("{l:.4}")),
+        ),
+        ("Speed".into(), format!("{} ms", m.step_delay.as_millis())),
+    ];
+}
