@@ -70,6 +70,27 @@ fn demo_window_shows_a_board() {
     let img = image::open(&path)
         .expect("the screenshot was written")
         .to_rgb8();
+    let kinds = assert_shows_board(&img);
+    assert!(kinds >= 3, "only {kinds} piece colours visible");
+}
+
+const PALETTE: [[u8; 3]; 7] = [
+    [0, 220, 230],
+    [240, 220, 0],
+    [170, 60, 230],
+    [40, 210, 60],
+    [230, 40, 50],
+    [40, 90, 240],
+    [245, 150, 20],
+];
+
+/// Pixels in guideline piece colours.
+fn piece_pixels(img: &RgbImage) -> usize {
+    PALETTE.iter().map(|&c| count(img, c)).sum()
+}
+
+/// Checks the picture is a drawn board, not a blank; returns how many piece colours show.
+fn assert_shows_board(img: &RgbImage) -> usize {
     assert!(
         img.width() >= 600 && img.height() >= 500,
         "{}x{}",
@@ -85,19 +106,89 @@ fn demo_window_shows_a_board() {
     // The empty cells of the well are drawn (200 cells of ~30x30 px, most of them empty).
     let empty = count(&img, [38, 38, 51]) + count(&img, [43, 43, 56]);
     assert!(empty > 20_000, "empty-cell colour covers {empty} px");
-    // Pieces in guideline colours: at least three different kinds visible (stack, active
-    // piece, next queue).
-    let palette: [[u8; 3]; 7] = [
-        [0, 220, 230],
-        [240, 220, 0],
-        [170, 60, 230],
-        [40, 210, 60],
-        [230, 40, 50],
-        [40, 90, 240],
-        [245, 150, 20],
+    // Pieces in guideline colours: how many kinds are visible (stack, active piece, next
+    // queue).
+    PALETTE.iter().filter(|&&c| count(img, c) > 300).count()
+}
+
+fn smoke_config() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("configs/smoke.ron")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Trains the smoke config in the window with `extra` flags, saves a screenshot named
+/// `name`, and returns it with the steps the closing save recorded.
+fn training_window(name: &str, extra: &[&str]) -> (RgbImage, u64) {
+    let path = artefacts().join(format!("{name}.png"));
+    let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("window-{name}"));
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_dir_all(&run_dir);
+    let config = smoke_config();
+    let mut args = vec![
+        "train",
+        "--config",
+        &config,
+        "--run-dir",
+        run_dir.to_str().unwrap(),
+        "--screenshot",
+        path.to_str().unwrap(),
+        "--screenshot-after",
+        "5",
     ];
-    let kinds = palette.iter().filter(|&&c| count(&img, c) > 300).count();
-    assert!(kinds >= 3, "only {kinds} piece colours visible");
+    args.extend_from_slice(extra);
+    run_under_xvfb(&args);
+    let img = image::open(&path)
+        .expect("the screenshot was written")
+        .to_rgb8();
+    // Closing the window stopped the trainer, which saved latest/.
+    let meta = std::fs::read_to_string(run_dir.join("latest/meta.ron")).expect("latest saved");
+    let steps = meta
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("steps: "))
+        .and_then(|s| s.trim_end_matches(',').parse().ok())
+        .expect("steps in meta.ron");
+    (img, steps)
+}
+
+#[test]
+fn training_window_shows_the_agent_visual_on_paused_and_visual_off() {
+    let (playing, steps) = training_window("train-visual", &["--speed", "20"]);
+    assert!(assert_shows_board(&playing) >= 3);
+    assert!(steps > 20, "{steps} steps in 5 s at 20 ms per step");
+    assert!(
+        steps < 400,
+        "{steps} steps: the speed setting was not applied"
+    );
+
+    let (paused, steps) = training_window("train-paused", &["--paused"]);
+    assert_shows_board(&paused);
+    assert_eq!(steps, 0, "paused from the start: no step");
+    // An empty well: only the piece at spawn, its ghost and the queues are coloured.
+    assert!(
+        piece_pixels(&paused) < piece_pixels(&playing),
+        "paused shows a stack"
+    );
+
+    let (visual_off, steps) =
+        training_window("train-visual-off", &["--no-visual", "--steps", "1000000"]);
+    assert_shows_board(&visual_off);
+    assert!(
+        steps > 500,
+        "visual off trains at full speed: only {steps} steps"
+    );
+    // No board frames: the well stays as it started, but the text differs from paused.
+    assert!(piece_pixels(&visual_off) < piece_pixels(&playing));
+    let differing = paused
+        .pixels()
+        .zip(visual_off.pixels())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(
+        differing > 500,
+        "paused and visual-off look alike ({differing} px differ)"
+    );
 }
 
 #[test]
@@ -142,7 +233,14 @@ fn version_names_libtorch_and_devices() {
 fn bench_prints_json_with_the_engine_rates() {
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
-        .args(["bench", "--json", "--pieces", "20000"])
+        .args([
+            "bench",
+            "--json",
+            "--pieces",
+            "20000",
+            "--train-steps",
+            "200",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -155,6 +253,7 @@ fn bench_prints_json_with_the_engine_rates() {
         "engine_pieces_per_s",
         "placements_enumerated_per_s",
         "engine_pieces_with_hold_per_s",
+        "train_steps_per_s",
     ] {
         assert!(v[key].as_f64().is_some_and(|x| x > 0.0), "{key} in {v}");
     }

@@ -173,7 +173,7 @@ pub fn state_line(status: &TrainerStatus) -> Option<String> {
                 "Training failed:\n{}",
                 status.errors.last().map_or("(no message)", String::as_str)
             ),
-            FinishReason::StepsReached => "Finished: step count reached".into(),
+            FinishReason::StepsReached => "Finished:\nstep count reached".into(),
             FinishReason::Stopped => "Stopped".into(),
         });
     }
