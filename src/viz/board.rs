@@ -342,3 +342,36 @@ fn draw_text(view: Res<BoardView>, mut texts: Query<(&PanelText, &mut Text2d, &m
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tetris_game::Game;
+
+    #[test]
+    fn cells_take_the_colour_of_the_piece_that_filled_them() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins).add_plugins(plugin);
+        app.update();
+        // Play a few placements and draw the grid they make.
+        let mut game = Game::new(5);
+        let mut grid = PieceGrid::default();
+        for _ in 0..6 {
+            let p = game.placements()[0];
+            let out = game.place(&p).unwrap();
+            grid.lock(p.piece(), &p.cells(), out.cleared_rows);
+        }
+        assert!(grid.matches(game.board()));
+        app.world_mut().resource_mut::<BoardView>().grid = grid.clone();
+        app.update();
+        let world = app.world_mut();
+        let mut cells = world.query::<(&GridCell, &Sprite)>();
+        let mut filled = 0;
+        for (cell, sprite) in cells.iter(world) {
+            let want = grid.get(cell.x, cell.y).map_or(EMPTY, piece_color);
+            assert_eq!(sprite.color, want, "cell ({}, {})", cell.x, cell.y);
+            filled += usize::from(grid.get(cell.x, cell.y).is_some());
+        }
+        assert_eq!(filled, 24);
+    }
+}

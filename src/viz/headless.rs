@@ -132,7 +132,7 @@ fn show_progress(
                 reason,
                 steps,
             } => progress.say(format!(
-                "saved {} ({reason}) at step {steps}",
+                "saved {reason} to {} at step {steps}",
                 path.display()
             )),
             TrainerEvent::Error(e) => progress.say(format!("error: {e}")),

@@ -7,6 +7,7 @@ pub mod bridge;
 pub mod controls;
 pub mod demo;
 pub mod headless;
+pub mod hud;
 pub mod screenshot;
 pub mod trainer_view;
 
@@ -32,6 +33,8 @@ pub struct DemoOptions {
 
 /// Window size in logical pixels.
 pub const WINDOW_SIZE: (u32, u32) = (900, 760);
+/// The training window: the board's area plus the HUD panel.
+pub const TRAINING_WINDOW_SIZE: (u32, u32) = (900 + hud::PANEL_WIDTH as u32, 760);
 
 /// Screenshot options of a window.
 #[derive(Clone, Debug, Default)]
@@ -42,11 +45,11 @@ pub struct ScreenshotOptions {
     pub after: f32,
 }
 
-fn window_plugins() -> impl PluginGroup {
+fn window_plugins(size: (u32, u32)) -> impl PluginGroup {
     DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
             title: "tetris-dqn".into(),
-            resolution: WINDOW_SIZE.into(),
+            resolution: size.into(),
             ..default()
         }),
         ..default()
@@ -61,13 +64,14 @@ pub fn run_training_window(
     shot: ScreenshotOptions,
 ) -> AppExit {
     let mut app = App::new();
-    app.add_plugins(window_plugins())
+    app.add_plugins(window_plugins(TRAINING_WINDOW_SIZE))
         .insert_resource(bridge::TrainerLink(handle))
         .add_plugins((
             bridge::plugin,
             board::plugin,
             controls::plugin,
             trainer_view::plugin,
+            hud::plugin,
         ));
     if let Some(path) = shot.path {
         app.insert_resource(screenshot::ScreenshotPlan::new(
@@ -82,7 +86,7 @@ pub fn run_training_window(
 /// Opens the window with the random-play demo; returns how the app ended.
 pub fn run_demo(options: DemoOptions) -> AppExit {
     let mut app = App::new();
-    app.add_plugins(window_plugins());
+    app.add_plugins(window_plugins(WINDOW_SIZE));
     app.insert_resource(demo::DemoSettings {
         seed: options.seed,
         input_delay: Duration::from_millis(options.input_ms),

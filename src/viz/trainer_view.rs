@@ -220,43 +220,69 @@ fn show_status(
     if view.overlay != overlay {
         view.overlay = overlay;
     }
-    let saved = match status.last_saved.as_ref().map(|s| &s.1) {
-        Some(SaveReason::Best { lines }) => format!("saved best ({lines} lines)"),
-        Some(SaveReason::Periodic) => "saved latest".into(),
-        Some(SaveReason::Requested) => "saved latest (save now)".into(),
-        Some(SaveReason::Stop) => "saved latest (stop)".into(),
-        None => "F1: shortcuts".into(),
-    };
-    let title = format!("Training {}\n{saved}", link.0.run_name());
+    let title = format!("Training {}\nF1: shortcuts", link.0.run_name());
     if view.title != title {
         view.title = title;
     }
     let Some(m) = &status.metrics else {
         return;
     };
-    let lines_now = board
-        .shown
-        .as_ref()
-        .map_or(m.lines_this_game, |(g, _)| g.score().lines);
+    // The game on the board; the HUD beside it has the trainer's numbers.
+    let (lines, score, level, pieces) = match &board.shown {
+        Some((g, _)) => (
+            g.score().lines,
+            g.score().score,
+            g.score().level,
+            g.pieces_placed(),
+        ),
+        None => (m.lines_this_game, m.score_this_game, 1, 0),
+    };
     view.stats = vec![
-        ("Steps".into(), m.steps.to_string()),
-        ("Steps/s".into(), format!("{:.0}", m.steps_per_s)),
-        ("Games".into(), m.games.to_string()),
-        (
-            "Game".into(),
-            board.game_number.max(m.games + 1).to_string(),
-        ),
-        ("Lines".into(), lines_now.to_string()),
+        ("Game".into(), board.game_number.max(1).to_string()),
+        ("Lines".into(), lines.to_string()),
+        ("Score".into(), score.to_string()),
+        ("Level".into(), level.to_string()),
+        ("Pieces".into(), pieces.to_string()),
         ("Best".into(), m.best_lines.to_string()),
-        (
-            "Mean100".into(),
-            m.mean_lines_100.map_or("-".into(), |v| format!("{v:.1}")),
-        ),
-        ("Epsilon".into(), format!("{:.3}", m.epsilon)),
-        (
-            "Loss".into(),
-            m.loss.map_or("-".into(), |l| format!("{l:.4}")),
-        ),
         ("Speed".into(), format!("{} ms", m.step_delay.as_millis())),
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::game::Game;
+
+    #[test]
+    fn a_frame_shows_the_board_after_its_placement() {
+        let before = Game::new(9);
+        let placement = before.placements()[3];
+        let mut game = before.clone();
+        let outcome = game.place(&placement).unwrap();
+        let frame = BoardFrame {
+            steps: 1,
+            game_number: 1,
+            path: before.input_path(&placement).unwrap(),
+            before,
+            grid: PieceGrid::default(),
+            placement,
+            outcome,
+            explored: false,
+        };
+        let board = TrainerBoard {
+            shown: Some(after(&frame)),
+            ..Default::default()
+        };
+        let mut view = BoardView::default();
+        show_still(&board, &mut view);
+        assert!(view.grid.matches(game.board()));
+        for (x, y) in placement.cells() {
+            assert_eq!(
+                view.grid.get(x as usize, y as usize),
+                Some(placement.piece())
+            );
+        }
+        assert_eq!(view.next, game.next().collect::<Vec<_>>());
+        assert_eq!(view.active.map(|a| a.0), Some(game.current()));
+    }
 }

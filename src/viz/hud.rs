@@ -1,0 +1,389 @@
+//! The HUD: an egui side panel beside the board (the board camera's viewport is shrunk so the
+//! panel never covers it, as bevy_egui's side_panel example does) with the run's state, a
+//! control bar (Pause/Resume, Visual, speed slider, Save now, Stop), the trainer's numbers
+//! and egui_plot charts of lines per game (with a rolling mean of 100), loss and epsilon over
+//! steps. Charts keep updating in visual-off mode: they come from metrics and game events,
+//! not from board frames.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use bevy::camera::visibility::RenderLayers;
+use bevy::camera::{CameraOutputMode, Viewport};
+use bevy::prelude::*;
+use bevy::render::render_resource::BlendState;
+use bevy::window::PrimaryWindow;
+use bevy_egui::{
+    EguiContext, EguiContexts, EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass,
+    PrimaryEguiContext, egui,
+};
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+
+use super::bridge::{FromTrainer, TrainerLink, TrainerStatus};
+use super::controls::{Quitting, SHORTCUTS, ShowShortcuts};
+use super::trainer_view::{saved_line, state_line};
+use crate::agent::network::device_name;
+use crate::training::TrainerEvent;
+use crate::training::protocol::MAX_STEP_DELAY;
+
+/// Width of the side panel, in logical pixels.
+pub const PANEL_WIDTH: f32 = 400.0;
+/// Points kept per chart before older ones are thinned out (every other one dropped).
+const MAX_POINTS: usize = 4000;
+/// Games in the rolling mean.
+const ROLLING: usize = 100;
+
+/// The series the charts draw, x = steps.
+#[derive(Resource, Default, Debug)]
+pub struct History {
+    /// Lines of each game, at the step it ended.
+    pub lines: Vec<[f64; 2]>,
+    /// Mean lines of the last 100 games, at each game's end.
+    pub mean_lines: Vec<[f64; 2]>,
+    /// Loss, sampled with the metrics.
+    pub loss: Vec<[f64; 2]>,
+    /// Epsilon, sampled with the metrics.
+    pub epsilon: Vec<[f64; 2]>,
+    recent: VecDeque<f64>,
+}
+
+impl History {
+    /// Adds one trainer event to the series.
+    pub fn record(&mut self, event: &TrainerEvent) {
+        match event {
+            TrainerEvent::Episode(e) => {
+                let x = e.steps as f64;
+                let lines = e.lines as f64;
+                if self.recent.len() == ROLLING {
+                    self.recent.pop_front();
+                }
+                self.recent.push_back(lines);
+                let mean = self.recent.iter().sum::<f64>() / self.recent.len() as f64;
+                push(&mut self.lines, [x, lines]);
+                push(&mut self.mean_lines, [x, mean]);
+            }
+            TrainerEvent::Metrics(m) => {
+                let x = m.steps as f64;
+                if self.epsilon.last().is_none_or(|p| p[0] < x) {
+                    if let Some(loss) = m.loss {
+                        push(&mut self.loss, [x, loss as f64]);
+                    }
+                    push(&mut self.epsilon, [x, m.epsilon]);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn push(series: &mut Vec<[f64; 2]>, point: [f64; 2]) {
+    if series.len() >= MAX_POINTS {
+        // Thin the history evenly so a long run still fits: keep every other point.
+        let mut i = 0;
+        series.retain(|_| {
+            i += 1;
+            i % 2 == 1
+        });
+    }
+    series.push(point);
+}
+
+/// Registers egui, the HUD camera, the history and the panel; needs the bridge.
+pub fn plugin(app: &mut App) {
+    app.add_plugins(EguiPlugin::default())
+        .init_resource::<History>()
+        .add_systems(Startup, spawn_hud_camera)
+        .add_systems(Update, record_history)
+        .add_systems(EguiPrimaryContextPass, draw_hud);
+}
+
+fn spawn_hud_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSettings>) {
+    // egui gets its own camera so that the board camera's viewport can shrink beside it.
+    settings.auto_create_primary_context = false;
+    commands.spawn((
+        PrimaryEguiContext,
+        Camera2d,
+        RenderLayers::none(),
+        Camera {
+            order: 1,
+            output_mode: CameraOutputMode::Write {
+                blend_state: Some(BlendState::ALPHA_BLENDING),
+                clear_color: ClearColorConfig::None,
+            },
+            clear_color: ClearColorConfig::Custom(Color::NONE),
+            ..default()
+        },
+    ));
+}
+
+fn record_history(mut events: MessageReader<FromTrainer>, mut history: ResMut<History>) {
+    for FromTrainer(event) in events.read() {
+        history.record(event);
+    }
+}
+
+fn fmt_duration(secs: f64) -> String {
+    let s = secs as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_hud(
+    mut contexts: EguiContexts,
+    mut board_camera: Single<&mut Camera, Without<EguiContext>>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    link: Res<TrainerLink>,
+    status: Res<TrainerStatus>,
+    history: Res<History>,
+    mut help: ResMut<ShowShortcuts>,
+    mut quitting: ResMut<Quitting>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let handle = &link.0;
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "viewport".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    let panel = egui::Panel::right("hud")
+        .exact_size(PANEL_WIDTH)
+        .resizable(false)
+        .show(&mut root, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.heading(format!("tetris-dqn: {}", handle.run_name()));
+                ui.label(format!(
+                    "{} | {}",
+                    device_name(handle.device()),
+                    handle.run_dir().display()
+                ));
+                let state = state_line(&status)
+                    .map(|s| s.replace('\n', " "))
+                    .unwrap_or_else(|| "Training".into());
+                let colour = if status.finished.is_some() || !status.errors.is_empty() {
+                    egui::Color32::from_rgb(240, 90, 80)
+                } else if status.metrics.as_ref().is_some_and(|m| m.paused) {
+                    egui::Color32::from_rgb(240, 200, 60)
+                } else {
+                    egui::Color32::from_rgb(120, 210, 140)
+                };
+                ui.label(egui::RichText::new(state).strong().size(17.0).color(colour));
+                if let Some(error) = status.errors.last() {
+                    ui.colored_label(egui::Color32::from_rgb(240, 90, 80), error);
+                }
+                ui.separator();
+                controls(ui, handle, &status, &mut help, &mut quitting);
+                ui.separator();
+                numbers(ui, &status);
+                ui.separator();
+                charts(ui, &history);
+                if help.0 {
+                    ui.separator();
+                    ui.monospace(SHORTCUTS);
+                }
+            });
+        });
+    // The board gets the rest of the window.
+    let scale = window.scale_factor();
+    let panel_px = (panel.response.rect.width() * scale) as u32;
+    let size = UVec2::new(
+        window.physical_width().saturating_sub(panel_px).max(1),
+        window.physical_height().max(1),
+    );
+    board_camera.viewport = Some(Viewport {
+        physical_position: UVec2::ZERO,
+        physical_size: size,
+        ..default()
+    });
+    Ok(())
+}
+
+fn controls(
+    ui: &mut egui::Ui,
+    handle: &crate::training::TrainerHandle,
+    status: &TrainerStatus,
+    help: &mut ShowShortcuts,
+    quitting: &mut Quitting,
+) {
+    let m = status.metrics.as_ref();
+    let paused = m.is_some_and(|m| m.paused);
+    let visual = m.is_none_or(|m| m.visual);
+    let running = status.finished.is_none();
+    ui.horizontal(|ui| {
+        ui.add_enabled_ui(running, |ui| {
+            if ui
+                .button(if paused {
+                    "Resume (Space)"
+                } else {
+                    "Pause (Space)"
+                })
+                .clicked()
+            {
+                if paused {
+                    handle.resume();
+                } else {
+                    handle.pause();
+                }
+            }
+            if ui
+                .button(if visual {
+                    "Visual off (V)"
+                } else {
+                    "Visual on (V)"
+                })
+                .clicked()
+            {
+                handle.set_visual(!visual);
+            }
+        });
+        if ui.button("Shortcuts (F1)").clicked() {
+            help.0 = !help.0;
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.add_enabled_ui(running, |ui| {
+            if ui.button("Save now (S)").clicked() {
+                handle.save_now();
+            }
+            if ui.button("Stop (Esc)").clicked() {
+                quitting.0 = true;
+                handle.stop();
+            }
+        });
+    });
+    let mut ms = m.map_or(0, |m| m.step_delay.as_millis() as u32);
+    let max = MAX_STEP_DELAY.as_millis() as u32;
+    let slider = ui.add_enabled(
+        running && visual,
+        egui::Slider::new(&mut ms, 0..=max)
+            .suffix(" ms")
+            .text("delay per step (+/-)"),
+    );
+    if slider.changed() {
+        handle.set_speed(Duration::from_millis(ms as u64));
+    }
+}
+
+fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
+    let Some(m) = &status.metrics else {
+        ui.label("Starting...");
+        return;
+    };
+    let steps = match m.total_steps {
+        Some(t) => format!("{} / {}", m.steps, t),
+        None => m.steps.to_string(),
+    };
+    let rows: Vec<(&str, String)> = vec![
+        ("Steps", steps),
+        ("Steps/s", format!("{:.0}", m.steps_per_s)),
+        ("Games", m.games.to_string()),
+        ("Lines this game", m.lines_this_game.to_string()),
+        ("Score this game", m.score_this_game.to_string()),
+        ("Best lines", m.best_lines.to_string()),
+        (
+            "Mean lines (last 100)",
+            m.mean_lines_100.map_or("-".into(), |v| format!("{v:.1}")),
+        ),
+        ("Epsilon", format!("{:.4}", m.epsilon)),
+        ("Loss", m.loss.map_or("-".into(), |l| format!("{l:.4}"))),
+        (
+            "Replay",
+            format!(
+                "{} / {} ({:.0}%)",
+                m.replay_len,
+                m.replay_capacity,
+                100.0 * m.replay_len as f64 / m.replay_capacity.max(1) as f64
+            ),
+        ),
+        ("Elapsed", fmt_duration(m.elapsed_s)),
+    ];
+    egui::Grid::new("numbers")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for (k, v) in rows {
+                ui.label(k);
+                ui.monospace(v);
+                ui.end_row();
+            }
+        });
+    ui.label(saved_line(status).unwrap_or_else(|| "No checkpoint saved yet".into()));
+}
+
+fn charts(ui: &mut egui::Ui, history: &History) {
+    ui.label("Lines per game");
+    Plot::new("lines")
+        .height(130.0)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .include_y(0.0)
+        .show(ui, |plot| {
+            plot.line(
+                Line::new("game", PlotPoints::from(history.lines.clone()))
+                    .color(egui::Color32::from_rgb(90, 140, 230)),
+            );
+            plot.line(
+                Line::new("mean of 100", PlotPoints::from(history.mean_lines.clone()))
+                    .color(egui::Color32::from_rgb(245, 150, 20))
+                    .width(2.0),
+            );
+        });
+    ui.label("Loss");
+    Plot::new("loss")
+        .height(90.0)
+        .allow_scroll(false)
+        .include_y(0.0)
+        .show(ui, |plot| {
+            plot.line(Line::new("loss", PlotPoints::from(history.loss.clone())));
+        });
+    ui.label("Epsilon");
+    Plot::new("epsilon")
+        .height(80.0)
+        .allow_scroll(false)
+        .include_y(0.0)
+        .include_y(1.0)
+        .show(ui, |plot| {
+            plot.line(Line::new(
+                "epsilon",
+                PlotPoints::from(history.epsilon.clone()),
+            ));
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::training::EpisodeStats;
+
+    #[test]
+    fn the_rolling_mean_covers_the_last_100_games() {
+        let mut h = History::default();
+        for g in 1..=150u64 {
+            h.record(&TrainerEvent::Episode(EpisodeStats {
+                game: g,
+                steps: g * 10,
+                lines: g as u32,
+                score: 0,
+                pieces: 10,
+                truncated: false,
+                epsilon: 0.1,
+                loss: None,
+            }));
+        }
+        assert_eq!(h.lines.len(), 150);
+        // Games 51..=150: mean 100.5.
+        assert_eq!(h.mean_lines.last(), Some(&[1500.0, 100.5]));
+    }
+
+    #[test]
+    fn long_histories_are_thinned_not_cut() {
+        let mut series = vec![];
+        for i in 0..10_000 {
+            push(&mut series, [i as f64, 0.0]);
+        }
+        assert!(series.len() <= MAX_POINTS);
+        assert_eq!(series[0][0], 0.0);
+        assert_eq!(series.last().unwrap()[0], 9999.0);
+    }
+}

@@ -1,0 +1,154 @@
+//! The window's plugins as apps (MinimalPlugins, no window): the bridge turns trainer
+//! messages into state, key presses become trainer commands, and the HUD's state strings
+//! follow pause and visual mode.
+
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use tetris_dqn::config::{Config, Network};
+use tetris_dqn::training::{FinishReason, SaveReason, TrainerHandle, TrainerOptions};
+use tetris_dqn::viz::bridge::{self, TrainerLink, TrainerStatus};
+use tetris_dqn::viz::controls;
+use tetris_dqn::viz::trainer_view::state_line;
+
+fn handle(name: &str, total: Option<u64>) -> TrainerHandle {
+    let run_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("app-tests")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&run_dir);
+    TrainerHandle::start(TrainerOptions {
+        config: Config {
+            seed: 4,
+            network: Network::Mlp { hidden: vec![8] },
+            batch_size: 16,
+            replay_capacity: 300,
+            learning_starts: 30,
+            max_pieces_per_game: 50,
+            save_every_steps: 0,
+            ..Config::default()
+        },
+        config_given: false,
+        run_dir,
+        resume: None,
+        total_steps: total,
+        device: tch::Device::Cpu,
+        visual: true,
+        step_delay: Duration::ZERO,
+        paused: false,
+    })
+    .unwrap()
+}
+
+fn app_with(handle: TrainerHandle) -> App {
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins)
+        .init_resource::<ButtonInput<KeyCode>>()
+        .insert_resource(TrainerLink(handle))
+        .add_plugins((bridge::plugin, controls::plugin));
+    app
+}
+
+/// Updates the app until `done` holds for the status (10 s at most).
+fn update_until(app: &mut App, done: impl Fn(&TrainerStatus) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        app.update();
+        if done(app.world().resource::<TrainerStatus>()) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out: {:?}",
+            app.world().resource::<TrainerStatus>()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn press(app: &mut App, key: KeyCode) {
+    app.world_mut()
+        .resource_mut::<ButtonInput<KeyCode>>()
+        .press(key);
+    app.update();
+    let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+    input.release(key);
+    input.clear();
+}
+
+#[test]
+fn the_bridge_turns_trainer_messages_into_state() {
+    let mut app = app_with(handle("bridge", Some(200)));
+    update_until(&mut app, |s| s.finished.is_some());
+    let status = app.world().resource::<TrainerStatus>();
+    assert_eq!(status.finished, Some(FinishReason::StepsReached));
+    assert_eq!(status.metrics.as_ref().unwrap().steps, 200);
+    assert!(status.last_episode.is_some());
+    let (path, reason, steps) = status.last_saved.clone().unwrap();
+    assert_eq!((reason, steps), (SaveReason::Stop, 200));
+    assert!(path.join("meta.ron").is_file());
+    assert!(status.errors.is_empty());
+}
+
+#[test]
+fn keys_become_commands_and_the_state_line_follows() {
+    let mut app = app_with(handle("keys", None));
+    update_until(&mut app, |s| {
+        s.metrics.as_ref().is_some_and(|m| m.steps > 0)
+    });
+    assert_eq!(state_line(app.world().resource::<TrainerStatus>()), None);
+
+    press(&mut app, KeyCode::Space);
+    update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| m.paused));
+    assert_eq!(
+        state_line(app.world().resource::<TrainerStatus>()).as_deref(),
+        Some("Paused")
+    );
+    press(&mut app, KeyCode::Space);
+    update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| !m.paused));
+
+    press(&mut app, KeyCode::KeyV);
+    update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| !m.visual));
+    assert_eq!(
+        state_line(app.world().resource::<TrainerStatus>()).as_deref(),
+        Some("Visual off:\ntraining at full speed")
+    );
+    press(&mut app, KeyCode::KeyV);
+    update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| m.visual));
+
+    press(&mut app, KeyCode::Equal);
+    update_until(&mut app, |s| {
+        s.metrics
+            .as_ref()
+            .is_some_and(|m| m.step_delay == Duration::from_millis(10))
+    });
+    press(&mut app, KeyCode::Equal);
+    update_until(&mut app, |s| {
+        s.metrics
+            .as_ref()
+            .is_some_and(|m| m.step_delay == Duration::from_millis(20))
+    });
+    press(&mut app, KeyCode::Minus);
+    update_until(&mut app, |s| {
+        s.metrics
+            .as_ref()
+            .is_some_and(|m| m.step_delay == Duration::from_millis(10))
+    });
+
+    press(&mut app, KeyCode::KeyS);
+    update_until(&mut app, |s| {
+        matches!(s.last_saved, Some((_, SaveReason::Requested, _)))
+    });
+
+    press(&mut app, KeyCode::F1);
+    assert!(app.world().resource::<controls::ShowShortcuts>().0);
+
+    press(&mut app, KeyCode::Escape);
+    update_until(&mut app, |s| s.finished == Some(FinishReason::Stopped));
+    assert!(matches!(
+        app.world().resource::<TrainerStatus>().last_saved,
+        Some((_, SaveReason::Stop, _))
+    ));
+    // Esc quits the app once the trainer has saved and ended.
+    app.update();
+    assert!(app.should_exit().is_some());
+}
