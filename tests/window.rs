@@ -104,7 +104,7 @@ fn assert_shows_board(img: &RgbImage) -> usize {
     }
     assert!(distinct.len() > 20, "only {} colours", distinct.len());
     // The empty cells of the well are drawn (200 cells of ~30x30 px, most of them empty).
-    let empty = count(&img, [38, 38, 51]) + count(&img, [43, 43, 56]);
+    let empty = count(img, [38, 38, 51]) + count(img, [43, 43, 56]);
     assert!(empty > 20_000, "empty-cell colour covers {empty} px");
     // Pieces in guideline colours: how many kinds are visible (stack, active piece, next
     // queue).

@@ -57,7 +57,7 @@ impl Adam {
             if clip > 0.0 {
                 // min(1, clip / norm), without reading the norm back to the CPU.
                 let coef = (g.norm() + 1e-6).reciprocal() * clip;
-                g = g * coef.clamp_max(1.0);
+                g *= coef.clamp_max(1.0);
             }
             let bc1 = 1.0 - BETA1.powi(self.step as i32);
             let bc2 = 1.0 - BETA2.powi(self.step as i32);

@@ -6,6 +6,8 @@
 use std::time::Duration;
 
 use bevy::prelude::*;
+use bevy::window::RequestRedraw;
+use bevy::winit::{UpdateMode, WinitSettings};
 
 use super::board::BoardView;
 use super::bridge::{TrainerLink, TrainerStatus};
@@ -15,6 +17,9 @@ use crate::training::{BoardFrame, FinishReason, SaveReason};
 
 /// Longest line-clear flash.
 const FLASH_TIME: Duration = Duration::from_millis(150);
+/// How often the window redraws while nothing moves on the board (visual off or paused):
+/// enough for the numbers and charts, and it leaves the CPU to the trainer.
+const IDLE_REDRAW: Duration = Duration::from_millis(250);
 
 /// The placement being animated.
 struct Moving {
@@ -38,7 +43,45 @@ pub struct TrainerBoard {
 /// Registers the frame-to-view systems; needs the bridge.
 pub fn plugin(app: &mut App) {
     app.init_resource::<TrainerBoard>()
-        .add_systems(Update, (animate, show_status).chain());
+        .add_systems(Update, ((animate, show_status).chain(), pace_redraws))
+        .add_systems(Last, drop_redraw_requests_when_still);
+}
+
+/// Whether nothing moves on the board: visual off, paused or finished.
+fn board_is_still(status: &TrainerStatus) -> bool {
+    status.finished.is_some() || status.metrics.as_ref().is_some_and(|m| m.paused || !m.visual)
+}
+
+/// egui asks for a redraw whenever its numbers change, which is every frame while training;
+/// while the board is still, those requests are dropped so the idle pace holds.
+fn drop_redraw_requests_when_still(
+    status: Res<TrainerStatus>,
+    requests: Option<ResMut<Messages<RequestRedraw>>>,
+) {
+    if let Some(mut requests) = requests
+        && board_is_still(&status)
+    {
+        requests.clear();
+    }
+}
+
+/// Full frame rate while the board moves; a few redraws a second when it cannot (visual off,
+/// paused, finished), so that watching the HUD costs the trainer next to nothing.
+fn pace_redraws(status: Res<TrainerStatus>, settings: Option<ResMut<WinitSettings>>) {
+    let Some(mut settings) = settings else {
+        return;
+    };
+    let wanted = if board_is_still(&status) {
+        WinitSettings {
+            focused_mode: UpdateMode::reactive_low_power(IDLE_REDRAW),
+            unfocused_mode: UpdateMode::reactive_low_power(IDLE_REDRAW),
+        }
+    } else {
+        WinitSettings::game()
+    };
+    if settings.focused_mode != wanted.focused_mode {
+        *settings = wanted;
+    }
 }
 
 /// The game and colours after `frame`'s placement.
