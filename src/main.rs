@@ -9,7 +9,7 @@ use tetris_dqn::agent::resolve_device;
 use tetris_dqn::config::{Config, DeviceChoice};
 use tetris_dqn::training::checkpoint;
 use tetris_dqn::training::eval::{self, EvalReport};
-use tetris_dqn::training::{TrainerHandle, TrainerOptions};
+use tetris_dqn::training::{TrainerHandle, TrainerOptions, WatchOptions};
 use tetris_dqn::viz::DemoOptions;
 use tetris_dqn::{bench, torch_info, viz};
 
@@ -37,6 +37,8 @@ enum Command {
     Train(TrainArgs),
     /// Play seeded games greedily with a checkpoint and summarise lines and score.
     Eval(EvalArgs),
+    /// Watch a trained agent play in the window (greedy, no learning, nothing saved).
+    Watch(WatchArgs),
     /// Open the window and watch the engine play random placements.
     Demo(DemoArgs),
     /// Measure engine and training throughput on this machine.
@@ -80,6 +82,27 @@ struct TrainArgs {
     #[arg(long, value_name = "FILE.png")]
     screenshot: Option<PathBuf>,
     /// Window: seconds to wait before the screenshot.
+    #[arg(long, value_name = "S", default_value_t = 4.0)]
+    screenshot_after: f32,
+}
+
+#[derive(clap::Args, Debug)]
+struct WatchArgs {
+    /// Checkpoint folder, e.g. checkpoints/<run>/best.
+    checkpoint: PathBuf,
+    /// Seed of the games.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Milliseconds to wait after each placement, 0 to 100.
+    #[arg(long, value_name = "MS", default_value_t = 40)]
+    speed: u64,
+    /// Where the network runs.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+    device: DeviceChoice,
+    /// Save a PNG of the window after --screenshot-after seconds, then quit.
+    #[arg(long, value_name = "FILE.png")]
+    screenshot: Option<PathBuf>,
+    /// Seconds to wait before the screenshot.
     #[arg(long, value_name = "S", default_value_t = 4.0)]
     screenshot_after: f32,
 }
@@ -180,6 +203,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command.unwrap_or(Command::Train(cli.train)) {
         Command::Train(args) => train(args),
         Command::Eval(args) => evaluate(args),
+        Command::Watch(args) => watch(args),
         Command::Demo(args) => demo(args),
         Command::Bench(args) => {
             if args.pieces == 0 || args.train_steps == 0 {
@@ -285,6 +309,34 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
             },
         )
     };
+    Ok(if exit.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn watch(args: WatchArgs) -> Result<ExitCode> {
+    if args.speed > 100 {
+        bail!(
+            "--speed {} is out of range; expected 0 to 100 milliseconds per placement",
+            args.speed
+        );
+    }
+    check_screenshot(args.screenshot.as_deref(), args.screenshot_after)?;
+    let handle = TrainerHandle::watch(WatchOptions {
+        checkpoint: args.checkpoint,
+        seed: args.seed,
+        device: resolve_device(args.device)?,
+        step_delay: std::time::Duration::from_millis(args.speed),
+    })?;
+    let exit = viz::run_training_window(
+        handle,
+        viz::ScreenshotOptions {
+            path: args.screenshot,
+            after: args.screenshot_after,
+        },
+    );
     Ok(if exit.is_success() {
         ExitCode::SUCCESS
     } else {

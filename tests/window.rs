@@ -259,3 +259,62 @@ fn bench_prints_json_with_the_engine_rates() {
     }
     assert!(started.elapsed() < Duration::from_secs(120));
 }
+
+#[test]
+fn watch_shows_a_trained_agent_and_writes_nothing() {
+    let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("window-watch-run");
+    let _ = std::fs::remove_dir_all(&run_dir);
+    let config = smoke_config();
+    let out = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
+        .args(["--headless", "--config", &config, "--steps", "1000"])
+        .args(["--run-dir", run_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let latest = run_dir.join("latest");
+    let listing = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = (
+        listing(&run_dir),
+        std::fs::read(latest.join("meta.ron")).unwrap(),
+    );
+    let path = artefacts().join("watch.png");
+    let _ = std::fs::remove_file(&path);
+    run_under_xvfb(&[
+        "watch",
+        latest.to_str().unwrap(),
+        "--speed",
+        "10",
+        "--screenshot",
+        path.to_str().unwrap(),
+        "--screenshot-after",
+        "4",
+    ]);
+    let img = image::open(&path)
+        .expect("the screenshot was written")
+        .to_rgb8();
+    assert!(assert_shows_board(&img) >= 3);
+    let after = (
+        listing(&run_dir),
+        std::fs::read(latest.join("meta.ron")).unwrap(),
+    );
+    assert!(before == after, "watching changed the run folder");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
+        .args(["watch", "/nonexistent/best"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/best does not exist"), "{err}");
+}

@@ -58,6 +58,8 @@ pub struct StepReport {
 #[derive(Debug)]
 pub struct Learner {
     config: Config,
+    /// False when watching a trained agent: greedy play, nothing stored or learnt.
+    learning: bool,
     agent: Agent,
     replay: ReplayBuffer,
     state: LearnerState,
@@ -94,12 +96,46 @@ impl Learner {
     ) -> Learner {
         Learner {
             config,
+            learning: true,
             agent,
             replay,
             state,
             candidates: Candidates::default(),
             batch: Batch::default(),
         }
+    }
+
+    /// A trained agent playing greedily from game seed `seed` with no learning, no
+    /// exploration and no piece cap: what `watch` shows.
+    pub fn watching(mut config: Config, agent: Agent, seed: u64) -> Learner {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        config.max_pieces_per_game = 0;
+        let replay = ReplayBuffer::new(1, agent.encoding().len());
+        let state = LearnerState {
+            steps: 0,
+            games: 0,
+            game: Game::new(rng.random()),
+            pending: None,
+            best_lines: 0,
+            recent_lines: VecDeque::with_capacity(ROLLING_GAMES),
+            last_loss: None,
+            rng,
+        };
+        Learner {
+            learning: false,
+            ..Learner::from_parts(config, agent, replay, state)
+        }
+    }
+
+    /// Whether this learner learns (false when watching).
+    pub fn is_learning(&self) -> bool {
+        self.learning
+    }
+
+    /// Abandons the game in progress (it is not counted) and starts a new one.
+    pub fn restart_game(&mut self) {
+        self.state.pending = None;
+        self.state.game = Game::new(self.state.rng.random());
     }
 
     /// One placement: act, store, learn. Never called on a finished game: a game that ends
@@ -115,7 +151,11 @@ impl Learner {
             self.replay
                 .push(&prev, c.rewards[greedy], c.obs_of(greedy), c.dones[greedy]);
         }
-        let epsilon = epsilon_at(&cfg.epsilon, st.steps);
+        let epsilon = if self.learning {
+            epsilon_at(&cfg.epsilon, st.steps)
+        } else {
+            0.0
+        };
         let explore = st.rng.random::<f64>() < epsilon;
         let choice = if explore {
             st.rng.random_range(0..c.placements.len())
@@ -137,12 +177,22 @@ impl Learner {
             // in thousands, and it keeps the step simple.
             Some(self.end_game(epsilon, !over))
         } else {
-            self.state.pending = Some(self.candidates.obs_of(choice).to_vec());
+            if self.learning {
+                self.state.pending = Some(self.candidates.obs_of(choice).to_vec());
+            }
             None
         };
 
         let steps = self.state.steps;
         let cfg = &self.config;
+        if !self.learning {
+            return StepReport {
+                placement,
+                explored: false,
+                outcome,
+                episode,
+            };
+        }
         if steps >= cfg.learning_starts
             && steps.is_multiple_of(cfg.train_every)
             && self.replay.len() >= cfg.batch_size as usize
@@ -197,7 +247,11 @@ impl Learner {
 
     /// Exploration rate at the current step.
     pub fn epsilon(&self) -> f64 {
-        epsilon_at(&self.config.epsilon, self.state.steps)
+        if self.learning {
+            epsilon_at(&self.config.epsilon, self.state.steps)
+        } else {
+            0.0
+        }
     }
 
     /// The config it trains with.

@@ -13,4 +13,4 @@ pub use learner::Learner;
 pub use protocol::{
     BoardFrame, Command, EpisodeStats, FinishReason, Metrics, SaveReason, TrainerEvent,
 };
-pub use trainer::{TrainerHandle, TrainerOptions, TrainingError};
+pub use trainer::{TrainerHandle, TrainerOptions, TrainingError, WatchOptions};

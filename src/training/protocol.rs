@@ -24,6 +24,8 @@ pub enum Command {
     SetSpeed(Duration),
     /// Save `latest/` now.
     SaveNow,
+    /// Abandon the game in progress and start a new one (watching).
+    Restart,
 }
 
 /// A periodic summary of training; sent about ten times a second and on every state change.
@@ -61,6 +63,8 @@ pub struct Metrics {
     pub step_delay: Duration,
     /// Seconds of training in this run, including before a resume.
     pub elapsed_s: f64,
+    /// True when a trained agent is being watched: no learning, nothing saved.
+    pub watching: bool,
 }
 
 /// One finished game.

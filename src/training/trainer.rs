@@ -54,6 +54,19 @@ pub struct TrainerOptions {
     pub paused: bool,
 }
 
+/// How to start a watcher: a trained agent playing greedily, nothing learnt or saved.
+#[derive(Clone, Debug)]
+pub struct WatchOptions {
+    /// The checkpoint whose network plays.
+    pub checkpoint: PathBuf,
+    /// Seed of the games.
+    pub seed: u64,
+    /// The device of the network.
+    pub device: Device,
+    /// Delay after each placement (0 to 100 ms).
+    pub step_delay: Duration,
+}
+
 /// Why a trainer could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainingError {
@@ -94,9 +107,33 @@ pub struct TrainerHandle {
     run_dir: PathBuf,
     device: Device,
     run_name: String,
+    watching: bool,
 }
 
 impl TrainerHandle {
+    /// Starts a thread in which the checkpoint's network plays greedily: the same commands,
+    /// events and board frames as training, with no learning and nothing written.
+    pub fn watch(options: WatchOptions) -> Result<TrainerHandle, TrainingError> {
+        let (agent, meta) = checkpoint::load_agent(&options.checkpoint, options.device)?;
+        tch::set_num_threads(meta.config.torch_threads as i32);
+        let learner = Learner::watching(meta.config.clone(), agent, options.seed);
+        let run_name = format!("{} (watching)", meta.config.run_name);
+        Self::spawn(
+            learner,
+            options.checkpoint,
+            None,
+            0.0,
+            Spawn {
+                device: options.device,
+                visual: true,
+                step_delay: options.step_delay,
+                paused: false,
+                total_steps: None,
+                run_name,
+            },
+        )
+    }
+
     /// Builds (or restores) the learner and starts the trainer thread.
     pub fn start(options: TrainerOptions) -> Result<TrainerHandle, TrainingError> {
         tch::set_num_threads(options.config.torch_threads as i32);
@@ -129,15 +166,39 @@ impl TrainerHandle {
                     source,
                 }
             })?;
+        let run_name = learner.config().run_name.clone();
+        Self::spawn(
+            learner,
+            options.run_dir,
+            Some(metrics_log),
+            wall_offset,
+            Spawn {
+                device: options.device,
+                visual: options.visual,
+                step_delay: options.step_delay,
+                paused: options.paused,
+                total_steps,
+                run_name,
+            },
+        )
+    }
+
+    fn spawn(
+        learner: Learner,
+        run_dir: PathBuf,
+        metrics_log: Option<MetricsLog>,
+        wall_offset: f64,
+        how: Spawn,
+    ) -> Result<TrainerHandle, TrainingError> {
         let (command_tx, command_rx) = crossbeam_channel::unbounded();
         let (event_tx, event_rx) = crossbeam_channel::bounded(EVENT_CAPACITY);
         let (frame_tx, frame_rx) = crossbeam_channel::bounded(FRAME_CAPACITY);
         let grid =
             PieceGrid::from_board(learner.state().game.board(), learner.state().game.current());
-        let run_name = learner.config().run_name.clone();
+        let watching = !learner.is_learning();
         let trainer = Trainer {
             learner,
-            run_dir: options.run_dir.clone(),
+            run_dir: run_dir.clone(),
             metrics_log,
             commands: command_rx,
             outbox: Outbox {
@@ -145,12 +206,12 @@ impl TrainerHandle {
                 backlog: VecDeque::new(),
             },
             frames: frame_tx,
-            paused: options.paused,
-            visual: options.visual,
-            step_delay: options.step_delay.min(MAX_STEP_DELAY),
+            paused: how.paused,
+            visual: how.visual,
+            step_delay: how.step_delay.min(MAX_STEP_DELAY),
             stopping: false,
             save_requested: false,
-            total_steps,
+            total_steps: how.total_steps,
             started: Instant::now(),
             paused_for: Duration::ZERO,
             wall_offset,
@@ -170,9 +231,10 @@ impl TrainerHandle {
             frames: frame_rx,
             thread: Mutex::new(Some(thread)),
             stopped: AtomicBool::new(false),
-            run_dir: options.run_dir,
-            device: options.device,
-            run_name,
+            run_dir,
+            device: how.device,
+            run_name: how.run_name,
+            watching,
         })
     }
 
@@ -200,9 +262,20 @@ impl TrainerHandle {
         delay <= MAX_STEP_DELAY && self.command(Command::SetSpeed(delay))
     }
 
-    /// Saves `latest/` as soon as the trainer reads this (also while paused).
+    /// Saves `latest/` as soon as the trainer reads this (also while paused); refused when
+    /// watching.
     pub fn save_now(&self) -> bool {
-        self.command(Command::SaveNow)
+        !self.watching && self.command(Command::SaveNow)
+    }
+
+    /// Abandons the game in progress and starts a new one.
+    pub fn restart(&self) -> bool {
+        self.command(Command::Restart)
+    }
+
+    /// Whether this handle watches a trained agent (no learning, no saving).
+    pub fn is_watching(&self) -> bool {
+        self.watching
     }
 
     /// Saves `latest/` and ends the trainer; every later command returns false.
@@ -259,6 +332,16 @@ impl Drop for TrainerHandle {
         self.stop();
         self.join();
     }
+}
+
+/// How a trainer thread runs, besides its learner.
+struct Spawn {
+    device: Device,
+    visual: bool,
+    step_delay: Duration,
+    paused: bool,
+    total_steps: Option<u64>,
+    run_name: String,
 }
 
 /// Runs the trainer; a panic inside becomes an `Error` event and `Finished`.
@@ -328,7 +411,8 @@ impl Outbox {
 struct Trainer {
     learner: Learner,
     run_dir: PathBuf,
-    metrics_log: MetricsLog,
+    /// None when watching.
+    metrics_log: Option<MetricsLog>,
     commands: Receiver<Command>,
     outbox: Outbox,
     frames: Sender<BoardFrame>,
@@ -423,6 +507,10 @@ impl Trainer {
             Command::SetVisual(on) => self.visual = on,
             Command::SetSpeed(d) => self.step_delay = d.min(MAX_STEP_DELAY),
             Command::SaveNow => self.save_requested = true,
+            Command::Restart => {
+                self.learner.restart_game();
+                self.grid = PieceGrid::default();
+            }
         }
         self.send_metrics();
     }
@@ -461,11 +549,12 @@ impl Trainer {
         if let Some(episode) = report.episode {
             self.grid = PieceGrid::default();
             self.game_number = episode.game + 1;
-            if let Err(e) = self.metrics_log.append(&episode, self.wall_time()) {
-                self.outbox.send(TrainerEvent::Error(format!(
-                    "cannot append to {}: {e}",
-                    self.metrics_log.path().display()
-                )));
+            let wall = self.wall_time();
+            if let Some(log) = &mut self.metrics_log
+                && let Err(e) = log.append(&episode, wall)
+            {
+                let msg = format!("cannot append to {}: {e}", log.path().display());
+                self.outbox.send(TrainerEvent::Error(msg));
             }
             let lines = episode.lines;
             self.outbox.send(TrainerEvent::Episode(episode));
@@ -485,6 +574,9 @@ impl Trainer {
     }
 
     fn save(&mut self, slot: Slot, reason: SaveReason) {
+        if !self.learner.is_learning() {
+            return; // watching never writes
+        }
         let steps = self.learner.state().steps;
         match checkpoint::save(
             &self.learner,
@@ -534,6 +626,7 @@ impl Trainer {
             visual: self.visual,
             step_delay: self.step_delay,
             elapsed_s: self.wall_time(),
+            watching: !self.learner.is_learning(),
         };
         self.outbox.send(TrainerEvent::Metrics(metrics));
     }

@@ -17,6 +17,7 @@ pub const SHORTCUTS: &str = "Space  pause / resume\n\
                              V      visual on / off\n\
                              + -    slower / faster (10 ms)\n\
                              S      save now\n\
+                             R      new game (watch)\n\
                              Esc    save and quit\n\
                              F1 ?   this help";
 
@@ -77,6 +78,9 @@ fn keys(
             }
             KeyCode::KeyS => {
                 handle.save_now();
+            }
+            KeyCode::KeyR if handle.is_watching() => {
+                handle.restart();
             }
             KeyCode::Escape => {
                 quitting.0 = true;

@@ -160,7 +160,14 @@ fn draw_hud(
                 ));
                 let state = state_line(&status)
                     .map(|s| s.replace('\n', " "))
-                    .unwrap_or_else(|| "Training".into());
+                    .unwrap_or_else(|| {
+                        if handle.is_watching() {
+                            "Watching"
+                        } else {
+                            "Training"
+                        }
+                        .into()
+                    });
                 let colour = if status.finished.is_some() || !status.errors.is_empty() {
                     egui::Color32::from_rgb(240, 90, 80)
                 } else if status.metrics.as_ref().is_some_and(|m| m.paused) {
@@ -177,7 +184,7 @@ fn draw_hud(
                 ui.separator();
                 numbers(ui, &status);
                 ui.separator();
-                charts(ui, &history);
+                charts(ui, &history, handle.is_watching());
                 if help.0 {
                     ui.separator();
                     ui.monospace(SHORTCUTS);
@@ -243,7 +250,11 @@ fn controls(
     });
     ui.horizontal(|ui| {
         ui.add_enabled_ui(running, |ui| {
-            if ui.button("Save now (S)").clicked() {
+            if handle.is_watching() {
+                if ui.button("New game (R)").clicked() {
+                    handle.restart();
+                }
+            } else if ui.button("Save now (S)").clicked() {
                 handle.save_now();
             }
             if ui.button("Stop (Esc)").clicked() {
@@ -274,6 +285,32 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
         Some(t) => format!("{} / {}", m.steps, t),
         None => m.steps.to_string(),
     };
+    if m.watching {
+        let rows = [
+            ("Pieces", m.steps.to_string()),
+            ("Pieces/s", format!("{:.0}", m.steps_per_s)),
+            ("Games finished", m.games.to_string()),
+            ("Lines this game", m.lines_this_game.to_string()),
+            ("Score this game", m.score_this_game.to_string()),
+            ("Best lines", m.best_lines.to_string()),
+            (
+                "Mean lines",
+                m.mean_lines_100.map_or("-".into(), |v| format!("{v:.1}")),
+            ),
+        ];
+        egui::Grid::new("numbers")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                for (k, v) in rows {
+                    ui.label(k);
+                    ui.monospace(v);
+                    ui.end_row();
+                }
+            });
+        ui.label("Watching: greedy play, no learning, nothing saved");
+        return;
+    }
     let rows: Vec<(&str, String)> = vec![
         ("Steps", steps),
         ("Steps/s", format!("{:.0}", m.steps_per_s)),
@@ -311,7 +348,7 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
     ui.label(saved_line(status).unwrap_or_else(|| "No checkpoint saved yet".into()));
 }
 
-fn charts(ui: &mut egui::Ui, history: &History) {
+fn charts(ui: &mut egui::Ui, history: &History, watching: bool) {
     ui.label("Lines per game");
     Plot::new("lines")
         .height(130.0)
@@ -329,6 +366,9 @@ fn charts(ui: &mut egui::Ui, history: &History) {
                     .width(2.0),
             );
         });
+    if watching {
+        return; // nothing learns: no loss, no exploration
+    }
     ui.label("Loss");
     Plot::new("loss")
         .height(90.0)

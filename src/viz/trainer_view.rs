@@ -49,7 +49,11 @@ pub fn plugin(app: &mut App) {
 
 /// Whether nothing moves on the board: visual off, paused or finished.
 fn board_is_still(status: &TrainerStatus) -> bool {
-    status.finished.is_some() || status.metrics.as_ref().is_some_and(|m| m.paused || !m.visual)
+    status.finished.is_some()
+        || status
+            .metrics
+            .as_ref()
+            .is_some_and(|m| m.paused || !m.visual)
 }
 
 /// egui asks for a redraw whenever its numbers change, which is every frame while training;
@@ -263,7 +267,11 @@ fn show_status(
     if view.overlay != overlay {
         view.overlay = overlay;
     }
-    let title = format!("Training {}\nF1: shortcuts", link.0.run_name());
+    let title = if link.0.is_watching() {
+        "Watching the agent\nF1: shortcuts".to_string()
+    } else {
+        format!("Training {}\nF1: shortcuts", link.0.run_name())
+    };
     if view.title != title {
         view.title = title;
     }
