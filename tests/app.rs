@@ -110,7 +110,7 @@ fn keys_become_commands_and_the_state_line_follows() {
     update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| !m.visual));
     assert_eq!(
         state_line(app.world().resource::<TrainerStatus>()).as_deref(),
-        Some("Visual off:\ntraining at full speed")
+        Some("Visual off:\ntraining at\nfull speed")
     );
     press(&mut app, KeyCode::KeyV);
     update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| m.visual));

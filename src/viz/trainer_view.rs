@@ -228,7 +228,7 @@ pub fn state_line(status: &TrainerStatus) -> Option<String> {
     if m.paused {
         Some("Paused".into())
     } else if !m.visual {
-        Some("Visual off:\ntraining at full speed".into())
+        Some("Visual off:\ntraining at\nfull speed".into())
     } else {
         None
     }
