@@ -153,7 +153,7 @@ struct BenchArgs {
     #[arg(long, default_value_t = 1_000_000)]
     pieces: u64,
     /// Training steps to time (after the default config's warm-up).
-    #[arg(long, default_value_t = 5_000)]
+    #[arg(long, default_value_t = 20_000)]
     train_steps: u64,
 }
 
