@@ -309,11 +309,7 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
             },
         )
     };
-    Ok(if exit.is_success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_code(&exit))
 }
 
 fn watch(args: WatchArgs) -> Result<ExitCode> {
@@ -337,11 +333,7 @@ fn watch(args: WatchArgs) -> Result<ExitCode> {
             after: args.screenshot_after,
         },
     );
-    Ok(if exit.is_success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_code(&exit))
 }
 
 fn evaluate(args: EvalArgs) -> Result<ExitCode> {
@@ -426,11 +418,16 @@ fn demo(args: DemoArgs) -> Result<ExitCode> {
         screenshot: args.screenshot,
         screenshot_after: args.screenshot_after,
     });
-    Ok(if exit.is_success() {
+    Ok(exit_code(&exit))
+}
+
+/// The process exit code for how a Bevy app ended.
+fn exit_code(exit: &bevy::app::AppExit) -> ExitCode {
+    if exit.is_success() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    })
+    }
 }
 
 /// Checks the screenshot flags: a .png in an existing folder, a delay of 0 s or more.

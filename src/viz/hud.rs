@@ -298,16 +298,7 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
                 m.mean_lines_100.map_or("-".into(), |v| format!("{v:.1}")),
             ),
         ];
-        egui::Grid::new("numbers")
-            .num_columns(2)
-            .striped(true)
-            .show(ui, |ui| {
-                for (k, v) in rows {
-                    ui.label(k);
-                    ui.monospace(v);
-                    ui.end_row();
-                }
-            });
+        number_grid(ui, &rows);
         ui.label("Watching: greedy play, no learning, nothing saved");
         return;
     }
@@ -335,17 +326,22 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
         ),
         ("Elapsed", fmt_duration(m.elapsed_s)),
     ];
+    number_grid(ui, &rows);
+    ui.label(saved_line(status).unwrap_or_else(|| "No checkpoint saved yet".into()));
+}
+
+/// Two columns: what, and its value in monospace.
+fn number_grid(ui: &mut egui::Ui, rows: &[(&str, String)]) {
     egui::Grid::new("numbers")
         .num_columns(2)
         .striped(true)
         .show(ui, |ui| {
             for (k, v) in rows {
-                ui.label(k);
+                ui.label(*k);
                 ui.monospace(v);
                 ui.end_row();
             }
         });
-    ui.label(saved_line(status).unwrap_or_else(|| "No checkpoint saved yet".into()));
 }
 
 fn charts(ui: &mut egui::Ui, history: &History, watching: bool) {
