@@ -9,6 +9,7 @@ use tetris_dqn::agent::resolve_device;
 use tetris_dqn::config::{Config, DeviceChoice};
 use tetris_dqn::training::checkpoint;
 use tetris_dqn::training::eval::{self, EvalReport};
+use tetris_dqn::training::hint::HintWorker;
 use tetris_dqn::training::{TrainerHandle, TrainerOptions, WatchOptions};
 use tetris_dqn::viz::DemoOptions;
 use tetris_dqn::{bench, torch_info, viz};
@@ -39,6 +40,8 @@ enum Command {
     Eval(EvalArgs),
     /// Watch a trained agent play in the window (greedy, no learning, nothing saved).
     Watch(WatchArgs),
+    /// Play yourself: arrows move, Up/X and Z rotate, C/Shift hold, Space drops.
+    Play(PlayArgs),
     /// Open the window and watch the engine play random placements.
     Demo(DemoArgs),
     /// Measure engine and training throughput on this machine.
@@ -99,6 +102,22 @@ struct WatchArgs {
     /// Where the network runs.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
     device: DeviceChoice,
+    /// Save a PNG of the window after --screenshot-after seconds, then quit.
+    #[arg(long, value_name = "FILE.png")]
+    screenshot: Option<PathBuf>,
+    /// Seconds to wait before the screenshot.
+    #[arg(long, value_name = "S", default_value_t = 4.0)]
+    screenshot_after: f32,
+}
+
+#[derive(clap::Args, Debug)]
+struct PlayArgs {
+    /// Seed of the first game's pieces (each new game adds one).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Show where this checkpoint's agent would place each piece, as small grey squares.
+    #[arg(long, value_name = "CHECKPOINT")]
+    hint: Option<PathBuf>,
     /// Save a PNG of the window after --screenshot-after seconds, then quit.
     #[arg(long, value_name = "FILE.png")]
     screenshot: Option<PathBuf>,
@@ -204,6 +223,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Train(args) => train(args),
         Command::Eval(args) => evaluate(args),
         Command::Watch(args) => watch(args),
+        Command::Play(args) => {
+            check_screenshot(args.screenshot.as_deref(), args.screenshot_after)?;
+            let hint = args
+                .hint
+                .as_deref()
+                .map(|dir| HintWorker::start(dir, tch::Device::Cpu))
+                .transpose()?;
+            let exit = viz::run_play(
+                args.seed,
+                hint,
+                viz::ScreenshotOptions {
+                    path: args.screenshot,
+                    after: args.screenshot_after,
+                },
+            );
+            Ok(exit_code(&exit))
+        }
         Command::Demo(args) => demo(args),
         Command::Bench(args) => {
             if args.pieces == 0 || args.train_steps == 0 {

@@ -318,3 +318,52 @@ fn watch_shows_a_trained_agent_and_writes_nothing() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent/best does not exist"), "{err}");
 }
+
+#[test]
+fn play_shows_a_board_with_the_agents_hint() {
+    let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("window-play-run");
+    let _ = std::fs::remove_dir_all(&run_dir);
+    let config = smoke_config();
+    let out = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
+        .args(["--headless", "--config", &config, "--steps", "300"])
+        .args(["--run-dir", run_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shot = |name: &str, extra: &[&str]| {
+        let path = artefacts().join(format!("{name}.png"));
+        let _ = std::fs::remove_file(&path);
+        let mut args = vec!["play", "--seed", "2"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&[
+            "--screenshot",
+            path.to_str().unwrap(),
+            "--screenshot-after",
+            "3",
+        ]);
+        run_under_xvfb(&args);
+        image::open(&path)
+            .expect("the screenshot was written")
+            .to_rgb8()
+    };
+    let plain = shot("play", &[]);
+    assert!(assert_shows_board(&plain) >= 3);
+    let latest = run_dir.join("latest");
+    let hinted = shot("play-hint", &["--hint", latest.to_str().unwrap()]);
+    assert_shows_board(&hinted);
+    // The hint's squares are drawn in a light grey that the plain game does not use.
+    let grey = [162, 162, 164];
+    let hint_px = |img: &RgbImage| img.pixels().filter(|p| near(p, grey, 12)).count();
+    assert!(hint_px(&hinted) > hint_px(&plain) + 300, "no hint drawn");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
+        .args(["play", "--hint", "/nonexistent/best"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/best does not exist"));
+}

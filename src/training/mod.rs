@@ -4,6 +4,7 @@
 pub mod candidates;
 pub mod checkpoint;
 pub mod eval;
+pub mod hint;
 pub mod learner;
 pub mod metrics_log;
 pub mod protocol;

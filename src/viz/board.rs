@@ -44,6 +44,8 @@ pub struct BoardView {
     pub active: Option<(Piece, [(i32, i32); 4])>,
     /// Where the falling piece would land.
     pub ghost: Option<[(i32, i32); 4]>,
+    /// Cells of a suggested placement (the agent's hint in play mode), marked with small grey squares.
+    pub hint: Option<[(i32, i32); 4]>,
     /// The next pieces, soonest first.
     pub next: Vec<Piece>,
     /// The held piece.
@@ -69,6 +71,12 @@ struct ActiveCell(usize);
 
 #[derive(Component)]
 struct GhostCell(usize);
+
+#[derive(Component)]
+struct HintCell(usize);
+
+/// Colour of the hint's cells.
+const HINT: Color = Color::srgba(1.0, 1.0, 1.0, 0.35);
 
 #[derive(Component)]
 struct NextCell {
@@ -152,6 +160,12 @@ fn spawn_board(mut commands: Commands) {
         }
     }
     for i in 0..4 {
+        commands.spawn((
+            HintCell(i),
+            Sprite::from_color(HINT, Vec2::splat(CELL * 0.45)),
+            Transform::default(),
+            Visibility::Hidden,
+        ));
         commands.spawn((
             GhostCell(i),
             Sprite::from_color(Color::NONE, Vec2::splat(CELL - GAP)),
@@ -260,7 +274,15 @@ fn draw_pieces(
         (&GhostCell, &mut Sprite, &mut Transform, &mut Visibility),
         Without<ActiveCell>,
     >,
+    mut hint: Query<
+        (&HintCell, &mut Transform, &mut Visibility),
+        (Without<ActiveCell>, Without<GhostCell>),
+    >,
 ) {
+    for (cell, mut transform, mut vis) in &mut hint {
+        let at = view.hint.map(|cells| cells[cell.0]);
+        place_cell(&mut transform, &mut vis, at, 1.5);
+    }
     let color = view.active.map(|(p, _)| piece_color(p));
     for (cell, mut sprite, mut transform, mut vis) in &mut active {
         let at = view.active.map(|(_, cells)| cells[cell.0]);

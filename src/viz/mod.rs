@@ -8,6 +8,7 @@ pub mod controls;
 pub mod demo;
 pub mod headless;
 pub mod hud;
+pub mod play;
 pub mod screenshot;
 pub mod trainer_view;
 
@@ -73,6 +74,30 @@ pub fn run_training_window(
             trainer_view::plugin,
             hud::plugin,
         ));
+    if let Some(path) = shot.path {
+        app.insert_resource(screenshot::ScreenshotPlan::new(
+            path,
+            Duration::from_secs_f32(shot.after),
+        ));
+        app.add_plugins(screenshot::plugin);
+    }
+    app.run()
+}
+
+/// Opens the window for a person to play, first game from `seed`, with the agent's
+/// suggestion marked with small grey squares when `hint` is given.
+pub fn run_play(
+    seed: u64,
+    hint: Option<crate::training::hint::HintWorker>,
+    shot: ScreenshotOptions,
+) -> AppExit {
+    let mut app = App::new();
+    app.add_plugins(window_plugins(WINDOW_SIZE))
+        .insert_resource(play::Play::new(seed))
+        .add_plugins((board::plugin, play::plugin));
+    if let Some(worker) = hint {
+        app.insert_resource(play::Hints::new(worker));
+    }
     if let Some(path) = shot.path {
         app.insert_resource(screenshot::ScreenshotPlan::new(
             path,

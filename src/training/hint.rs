@@ -1,0 +1,70 @@
+//! The agent's suggestion while a person plays: a thread owns the checkpoint's network and
+//! answers each position with the placement it would make (current piece or hold). The
+//! window sends positions and polls answers; it never waits, and no tch type leaves here.
+
+use std::path::Path;
+
+use crossbeam_channel::{Receiver, Sender};
+use tch::Device;
+
+use super::candidates::Candidates;
+use super::checkpoint::{self, CheckpointError};
+use crate::game::{Game, Placement};
+
+/// A running hint thread.
+#[derive(Debug)]
+pub struct HintWorker {
+    positions: Sender<Game>,
+    answers: Receiver<(Game, Placement)>,
+}
+
+impl HintWorker {
+    /// Loads the checkpoint in `dir` and starts the thread.
+    pub fn start(dir: &Path, device: Device) -> Result<HintWorker, CheckpointError> {
+        let (agent, meta) = checkpoint::load_agent(dir, device)?;
+        let (position_tx, position_rx) = crossbeam_channel::unbounded::<Game>();
+        let (answer_tx, answer_rx) = crossbeam_channel::unbounded();
+        std::thread::Builder::new()
+            .name("hint".into())
+            .spawn(move || {
+                let mut candidates = Candidates::default();
+                let config = meta.config;
+                while let Ok(mut game) = position_rx.recv() {
+                    // Only the newest position matters.
+                    while let Ok(newer) = position_rx.try_recv() {
+                        game = newer;
+                    }
+                    let best = candidates.score(
+                        &game,
+                        &agent,
+                        &config.reward,
+                        config.gamma,
+                        config.use_hold,
+                    );
+                    if let Some(i) = best
+                        && answer_tx.send((game, candidates.placements[i])).is_err()
+                    {
+                        return;
+                    }
+                }
+            })
+            .map_err(|source| CheckpointError::Io {
+                path: dir.to_owned(),
+                source,
+            })?;
+        Ok(HintWorker {
+            positions: position_tx,
+            answers: answer_rx,
+        })
+    }
+
+    /// Asks for the placement the agent would make in `game`.
+    pub fn ask(&self, game: &Game) {
+        let _ = self.positions.send(game.clone());
+    }
+
+    /// The newest answer, with the position it answers, if one has come.
+    pub fn answer(&self) -> Option<(Game, Placement)> {
+        self.answers.try_iter().last()
+    }
+}
