@@ -102,7 +102,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(Startup, spawn_board)
         .add_systems(
             Update,
-            (draw_grid, draw_pieces, draw_previews, draw_text)
+            (draw_grid, draw_pieces, draw_hint, draw_previews, draw_text)
                 .run_if(resource_changed::<BoardView>),
         );
 }
@@ -274,15 +274,7 @@ fn draw_pieces(
         (&GhostCell, &mut Sprite, &mut Transform, &mut Visibility),
         Without<ActiveCell>,
     >,
-    mut hint: Query<
-        (&HintCell, &mut Transform, &mut Visibility),
-        (Without<ActiveCell>, Without<GhostCell>),
-    >,
 ) {
-    for (cell, mut transform, mut vis) in &mut hint {
-        let at = view.hint.map(|cells| cells[cell.0]);
-        place_cell(&mut transform, &mut vis, at, 1.5);
-    }
     let color = view.active.map(|(p, _)| piece_color(p));
     for (cell, mut sprite, mut transform, mut vis) in &mut active {
         let at = view.active.map(|(_, cells)| cells[cell.0]);
@@ -297,6 +289,13 @@ fn draw_pieces(
         if let Some(c) = color {
             sprite.color = c.with_alpha(0.28);
         }
+    }
+}
+
+fn draw_hint(view: Res<BoardView>, mut hint: Query<(&HintCell, &mut Transform, &mut Visibility)>) {
+    for (cell, mut transform, mut vis) in &mut hint {
+        let at = view.hint.map(|cells| cells[cell.0]);
+        place_cell(&mut transform, &mut vis, at, 1.5);
     }
 }
 

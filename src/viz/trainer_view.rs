@@ -17,6 +17,8 @@ use crate::training::{BoardFrame, FinishReason, SaveReason};
 
 /// Longest line-clear flash.
 const FLASH_TIME: Duration = Duration::from_millis(150);
+/// How long a topped-out board stays up with "GAME OVER" (with a step delay).
+const GAME_OVER_TIME: Duration = Duration::from_millis(800);
 /// How often the window redraws while nothing moves on the board (visual off or paused):
 /// enough for the numbers and charts, and it leaves the CPU to the trainer.
 const IDLE_REDRAW: Duration = Duration::from_millis(250);
@@ -35,6 +37,8 @@ struct Moving {
 pub struct TrainerBoard {
     moving: Option<Moving>,
     flash_left: Duration,
+    /// Time left showing "GAME OVER" on the final board before the next game starts.
+    game_over_left: Duration,
     /// The game after the last placement shown, and its colours.
     shown: Option<(Game, PieceGrid)>,
     game_number: u64,
@@ -114,11 +118,16 @@ fn animate(
         // As fast as frames come: show the newest placement's result.
         board.moving = None;
         board.flash_left = Duration::ZERO;
+        board.game_over_left = Duration::ZERO;
         if let Some(frame) = link.0.frames().try_iter().last() {
             board.game_number = frame.game_number;
             board.shown = Some(after(&frame));
             show_still(board, &mut view);
         }
+        return;
+    }
+    if !board.game_over_left.is_zero() {
+        board.game_over_left = board.game_over_left.saturating_sub(time.delta());
         return;
     }
     if !board.flash_left.is_zero() {
@@ -162,6 +171,9 @@ fn animate(
         let moving = board.moving.take().expect("checked above");
         let cleared = moving.frame.outcome.cleared_rows;
         board.shown = Some(after(&moving.frame));
+        if moving.frame.outcome.top_out.is_some() {
+            board.game_over_left = GAME_OVER_TIME;
+        }
         if cleared != 0 {
             let mut locked = moving.frame.grid.clone();
             let p = moving.frame.placement;
@@ -256,11 +268,13 @@ fn show_status(
     help: Res<ShowShortcuts>,
     mut view: ResMut<BoardView>,
 ) {
-    if !status.is_changed() && !help.is_changed() {
+    if !status.is_changed() && !help.is_changed() && !board.is_changed() {
         return;
     }
     let overlay = if help.0 {
         Some(SHORTCUTS.to_string())
+    } else if !board.game_over_left.is_zero() {
+        Some("GAME OVER".to_string())
     } else {
         state_line(&status)
     };
@@ -288,7 +302,7 @@ fn show_status(
         ),
         None => (m.lines_this_game, m.score_this_game, 1, 0),
     };
-    view.stats = vec![
+    let stats: Vec<(String, String)> = vec![
         ("Game".into(), board.game_number.max(1).to_string()),
         ("Lines".into(), lines.to_string()),
         ("Score".into(), score.to_string()),
@@ -297,6 +311,9 @@ fn show_status(
         ("Best".into(), m.best_lines.to_string()),
         ("Speed".into(), format!("{} ms", m.step_delay.as_millis())),
     ];
+    if view.stats != stats {
+        view.stats = stats;
+    }
 }
 
 #[cfg(test)]
