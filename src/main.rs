@@ -48,7 +48,57 @@ enum Command {
     Bench(BenchArgs),
 }
 
-#[derive(clap::Args, Debug, Default)]
+/// The screenshot flags of every window command.
+#[derive(clap::Args, Debug)]
+struct ScreenshotArgs {
+    /// Window: save a PNG of the window after --screenshot-after seconds, then quit (training
+    /// saves first).
+    #[arg(long, value_name = "FILE.png")]
+    screenshot: Option<PathBuf>,
+    /// Window: seconds to wait before the screenshot.
+    #[arg(long, value_name = "S", default_value_t = 4.0)]
+    screenshot_after: f32,
+}
+
+impl ScreenshotArgs {
+    /// Checks the flags (a .png in an existing folder, a delay of 0 s or more) and turns them
+    /// into the window's options.
+    fn checked(self) -> Result<viz::ScreenshotOptions> {
+        let after = self.screenshot_after;
+        if !(after.is_finite() && after >= 0.0) {
+            bail!("--screenshot-after must be a number of seconds, 0 or more");
+        }
+        if let Some(path) = &self.screenshot {
+            if path.extension().and_then(|e| e.to_str()) != Some("png") {
+                bail!("--screenshot {} must name a .png file", path.display());
+            }
+            if let Some(dir) = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+            {
+                bail!(
+                    "--screenshot {}: folder {} does not exist",
+                    path.display(),
+                    dir.display()
+                );
+            }
+        }
+        Ok(viz::ScreenshotOptions {
+            path: self.screenshot,
+            after,
+        })
+    }
+}
+
+/// The step delay a `--speed` flag asks for, refused above 100 ms.
+fn step_delay(ms: u64) -> Result<std::time::Duration> {
+    if ms > 100 {
+        bail!("--speed {ms} is out of range; expected 0 to 100 milliseconds per step");
+    }
+    Ok(std::time::Duration::from_millis(ms))
+}
+
+#[derive(clap::Args, Debug)]
 struct TrainArgs {
     /// No window: train in the terminal with a progress line; Ctrl-C saves and exits.
     #[arg(long)]
@@ -81,12 +131,8 @@ struct TrainArgs {
     /// Window: start paused.
     #[arg(long)]
     paused: bool,
-    /// Window: save a PNG of the window after --screenshot-after seconds, then quit (saving).
-    #[arg(long, value_name = "FILE.png")]
-    screenshot: Option<PathBuf>,
-    /// Window: seconds to wait before the screenshot.
-    #[arg(long, value_name = "S", default_value_t = 4.0)]
-    screenshot_after: f32,
+    #[command(flatten)]
+    shot: ScreenshotArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -102,12 +148,8 @@ struct WatchArgs {
     /// Where the network runs.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
     device: DeviceChoice,
-    /// Save a PNG of the window after --screenshot-after seconds, then quit.
-    #[arg(long, value_name = "FILE.png")]
-    screenshot: Option<PathBuf>,
-    /// Seconds to wait before the screenshot.
-    #[arg(long, value_name = "S", default_value_t = 4.0)]
-    screenshot_after: f32,
+    #[command(flatten)]
+    shot: ScreenshotArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -118,12 +160,8 @@ struct PlayArgs {
     /// Show where this checkpoint's agent would place each piece, as small grey squares.
     #[arg(long, value_name = "CHECKPOINT")]
     hint: Option<PathBuf>,
-    /// Save a PNG of the window after --screenshot-after seconds, then quit.
-    #[arg(long, value_name = "FILE.png")]
-    screenshot: Option<PathBuf>,
-    /// Seconds to wait before the screenshot.
-    #[arg(long, value_name = "S", default_value_t = 4.0)]
-    screenshot_after: f32,
+    #[command(flatten)]
+    shot: ScreenshotArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -155,12 +193,8 @@ struct DemoArgs {
     /// Milliseconds per input as the piece moves along its path (0 to 500).
     #[arg(long, default_value_t = 35)]
     input_ms: u64,
-    /// Save a PNG of the window to this path after --screenshot-after seconds, then exit.
-    #[arg(long)]
-    screenshot: Option<PathBuf>,
-    /// Seconds to wait before the screenshot.
-    #[arg(long, default_value_t = 4.0)]
-    screenshot_after: f32,
+    #[command(flatten)]
+    shot: ScreenshotArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -224,20 +258,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval(args) => evaluate(args),
         Command::Watch(args) => watch(args),
         Command::Play(args) => {
-            check_screenshot(args.screenshot.as_deref(), args.screenshot_after)?;
+            let shot = args.shot.checked()?;
             let hint = args
                 .hint
                 .as_deref()
                 .map(|dir| HintWorker::start(dir, tch::Device::Cpu))
                 .transpose()?;
-            let exit = viz::run_play(
-                args.seed,
-                hint,
-                viz::ScreenshotOptions {
-                    path: args.screenshot,
-                    after: args.screenshot_after,
-                },
-            );
+            let exit = viz::run_play(args.seed, hint, shot);
             Ok(exit_code(&exit))
         }
         Command::Demo(args) => demo(args),
@@ -281,16 +308,10 @@ fn trainer_options(args: &TrainArgs) -> Result<TrainerOptions> {
     if args.steps == Some(0) {
         bail!("--steps must be at least 1");
     }
-    if args.speed > 100 {
-        bail!(
-            "--speed {} is out of range; expected 0 to 100 milliseconds per step",
-            args.speed
-        );
-    }
-    if args.headless && (args.screenshot.is_some() || args.no_visual || args.paused) {
+    let step_delay = step_delay(args.speed)?;
+    if args.headless && (args.shot.screenshot.is_some() || args.no_visual || args.paused) {
         bail!("--screenshot, --no-visual and --paused are for the window; drop --headless");
     }
-    check_screenshot(args.screenshot.as_deref(), args.screenshot_after)?;
     let run_dir = match (&args.run_dir, &args.resume) {
         (Some(dir), _) => dir.clone(),
         (None, Some(resume)) => resume
@@ -315,13 +336,14 @@ fn trainer_options(args: &TrainArgs) -> Result<TrainerOptions> {
         resume: args.resume.clone(),
         total_steps: args.steps,
         visual: !args.headless && !args.no_visual,
-        step_delay: std::time::Duration::from_millis(args.speed),
+        step_delay,
         paused: args.paused,
     })
 }
 
 fn train(args: TrainArgs) -> Result<ExitCode> {
     let options = trainer_options(&args)?;
+    let shot = args.shot.checked()?;
     let banner = format!(
         "training {} on {} into {}{}",
         options.config.run_name,
@@ -337,39 +359,21 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
     let exit = if args.headless {
         viz::run_headless(handle)
     } else {
-        viz::run_training_window(
-            handle,
-            viz::ScreenshotOptions {
-                path: args.screenshot,
-                after: args.screenshot_after,
-            },
-        )
+        viz::run_training_window(handle, shot)
     };
     Ok(exit_code(&exit))
 }
 
 fn watch(args: WatchArgs) -> Result<ExitCode> {
-    if args.speed > 100 {
-        bail!(
-            "--speed {} is out of range; expected 0 to 100 milliseconds per placement",
-            args.speed
-        );
-    }
-    check_screenshot(args.screenshot.as_deref(), args.screenshot_after)?;
+    let step_delay = step_delay(args.speed)?;
+    let shot = args.shot.checked()?;
     let handle = TrainerHandle::watch(WatchOptions {
         checkpoint: args.checkpoint,
         seed: args.seed,
         device: resolve_device(args.device)?,
-        step_delay: std::time::Duration::from_millis(args.speed),
+        step_delay,
     })?;
-    let exit = viz::run_training_window(
-        handle,
-        viz::ScreenshotOptions {
-            path: args.screenshot,
-            after: args.screenshot_after,
-        },
-    );
-    Ok(exit_code(&exit))
+    Ok(exit_code(&viz::run_training_window(handle, shot)))
 }
 
 fn evaluate(args: EvalArgs) -> Result<ExitCode> {
@@ -447,12 +451,10 @@ fn demo(args: DemoArgs) -> Result<ExitCode> {
             args.input_ms
         );
     }
-    check_screenshot(args.screenshot.as_deref(), args.screenshot_after)?;
     let exit = viz::run_demo(DemoOptions {
         seed: args.seed,
         input_ms: args.input_ms,
-        screenshot: args.screenshot,
-        screenshot_after: args.screenshot_after,
+        shot: args.shot.checked()?,
     });
     Ok(exit_code(&exit))
 }
@@ -464,27 +466,4 @@ fn exit_code(exit: &bevy::app::AppExit) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
-}
-
-/// Checks the screenshot flags: a .png in an existing folder, a delay of 0 s or more.
-fn check_screenshot(path: Option<&std::path::Path>, after: f32) -> Result<()> {
-    if !(after.is_finite() && after >= 0.0) {
-        bail!("--screenshot-after must be a number of seconds, 0 or more");
-    }
-    if let Some(path) = path {
-        if path.extension().and_then(|e| e.to_str()) != Some("png") {
-            bail!("--screenshot {} must name a .png file", path.display());
-        }
-        if let Some(dir) = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
-        {
-            bail!(
-                "--screenshot {}: folder {} does not exist",
-                path.display(),
-                dir.display()
-            );
-        }
-    }
-    Ok(())
 }

@@ -26,10 +26,8 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Milliseconds per input while a piece moves along its path.
     pub input_ms: u64,
-    /// Where to save a screenshot before exiting, if anywhere.
-    pub screenshot: Option<PathBuf>,
-    /// Seconds after start-up to take it.
-    pub screenshot_after: f32,
+    /// The screenshot to take, if any.
+    pub shot: ScreenshotOptions,
 }
 
 /// Window size in logical pixels.
@@ -44,6 +42,17 @@ pub struct ScreenshotOptions {
     pub path: Option<PathBuf>,
     /// Seconds after start-up to take it.
     pub after: f32,
+}
+
+/// Takes the screenshot `shot` asks for, if any, and then exits.
+fn add_screenshot(app: &mut App, shot: ScreenshotOptions) {
+    if let Some(path) = shot.path {
+        app.insert_resource(screenshot::ScreenshotPlan::new(
+            path,
+            Duration::from_secs_f32(shot.after),
+        ));
+        app.add_plugins(screenshot::plugin);
+    }
 }
 
 fn window_plugins(size: (u32, u32)) -> impl PluginGroup {
@@ -74,13 +83,7 @@ pub fn run_training_window(
             trainer_view::plugin,
             hud::plugin,
         ));
-    if let Some(path) = shot.path {
-        app.insert_resource(screenshot::ScreenshotPlan::new(
-            path,
-            Duration::from_secs_f32(shot.after),
-        ));
-        app.add_plugins(screenshot::plugin);
-    }
+    add_screenshot(&mut app, shot);
     app.run()
 }
 
@@ -98,13 +101,7 @@ pub fn run_play(
     if let Some(worker) = hint {
         app.insert_resource(play::Hints::new(worker));
     }
-    if let Some(path) = shot.path {
-        app.insert_resource(screenshot::ScreenshotPlan::new(
-            path,
-            Duration::from_secs_f32(shot.after),
-        ));
-        app.add_plugins(screenshot::plugin);
-    }
+    add_screenshot(&mut app, shot);
     app.run()
 }
 
@@ -117,12 +114,6 @@ pub fn run_demo(options: DemoOptions) -> AppExit {
         input_delay: Duration::from_millis(options.input_ms),
     });
     app.add_plugins((board::plugin, demo::plugin));
-    if let Some(path) = options.screenshot {
-        app.insert_resource(screenshot::ScreenshotPlan::new(
-            path,
-            Duration::from_secs_f32(options.screenshot_after),
-        ));
-        app.add_plugins(screenshot::plugin);
-    }
+    add_screenshot(&mut app, options.shot);
     app.run()
 }
