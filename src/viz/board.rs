@@ -3,7 +3,9 @@
 //! Every sprite is spawned once at start-up and only recoloured or moved afterwards.
 
 use bevy::prelude::*;
-use tetris_game::{NEXT_VISIBLE, Piece, PieceGrid, Rotation, VISIBLE_HEIGHT, WIDTH};
+use tetris_game::{
+    Board, Falling, Game, Input, NEXT_VISIBLE, Piece, PieceGrid, Rotation, VISIBLE_HEIGHT, WIDTH,
+};
 
 /// Side of one cell, in pixels.
 pub const CELL: f32 = 32.0;
@@ -58,6 +60,26 @@ pub struct BoardView {
     pub title: String,
     /// Label and value pairs for the stats panel.
     pub stats: Vec<(String, String)>,
+}
+
+impl BoardView {
+    /// Shows `game`'s locked cells (coloured by `grid`), next queue and hold piece.
+    pub fn show_game(&mut self, game: &Game, grid: &PieceGrid) {
+        self.grid.clone_from(grid);
+        self.next = game.next().collect();
+        self.hold = game.hold();
+    }
+
+    /// Shows `falling` over `board` with its ghost (where a hard drop would land it), or no
+    /// piece at all.
+    pub fn show_falling(&mut self, falling: Option<Falling>, board: &Board) {
+        self.active = falling.map(|f| (f.piece, f.cells()));
+        self.ghost = falling.map(|f| {
+            let mut ghost = f;
+            ghost.apply(board, Input::HardDrop);
+            ghost.cells()
+        });
+    }
 }
 
 #[derive(Component)]

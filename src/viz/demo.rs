@@ -161,13 +161,10 @@ impl Demo {
     }
 
     fn show(&self, view: &mut BoardView) {
-        view.grid.clone_from(&self.grid);
-        view.next = self.game.next().collect();
-        view.hold = self.game.hold();
+        view.show_game(&self.game, &self.grid);
         view.flash_rows = self.flash;
         view.overlay = None;
-        view.active = None;
-        view.ghost = None;
+        view.show_falling(None, self.game.board());
         match &self.phase {
             Phase::Moving {
                 falling,
@@ -175,10 +172,7 @@ impl Demo {
                 path,
                 ..
             } => {
-                view.active = Some((falling.piece, falling.cells()));
-                let mut ghost = *falling;
-                ghost.apply(self.game.board(), Input::HardDrop);
-                view.ghost = Some(ghost.cells());
+                view.show_falling(Some(*falling), self.game.board());
                 if *step > 0 && path.first() == Some(&Input::Hold) {
                     // The hold input has been given: show the swap already.
                     view.hold = Some(self.game.current());

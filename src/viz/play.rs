@@ -95,20 +95,11 @@ impl Play {
     /// Shows the game in `view`.
     pub fn show(&self, view: &mut BoardView) {
         let game = self.game.game();
-        view.grid.clone_from(&self.grid);
-        view.next = game.next().collect();
-        view.hold = game.hold();
+        view.show_game(game, &self.grid);
         view.flash_rows = 0;
-        if game.is_over() {
-            view.active = None;
-            view.ghost = None;
-            view.overlay = Some("GAME OVER\nR: new game".into());
-        } else {
-            let falling = self.game.falling();
-            view.active = Some((falling.piece, falling.cells()));
-            view.ghost = Some(self.game.ghost().cells());
-            view.overlay = None;
-        }
+        let falling = (!game.is_over()).then(|| *self.game.falling());
+        view.show_falling(falling, game.board());
+        view.overlay = game.is_over().then(|| "GAME OVER\nR: new game".to_string());
         let score = game.score();
         view.title = "You play\nEsc: quit".into();
         view.stats = vec![

@@ -179,8 +179,7 @@ fn animate(
             let p = moving.frame.placement;
             locked.lock(p.piece(), &p.cells(), 0);
             view.grid = locked;
-            view.active = None;
-            view.ghost = None;
+            view.show_falling(None, moving.frame.before.board());
             view.flash_rows = cleared;
             board.flash_left = FLASH_TIME.min(delay / 5);
         } else {
@@ -190,16 +189,11 @@ fn animate(
     }
     // Mid-path: the falling piece over the board before the placement.
     let f = &moving.frame;
-    view.grid.clone_from(&f.grid);
-    view.next = f.before.next().collect();
-    view.hold = f.before.hold();
+    view.show_game(&f.before, &f.grid);
     if moving.step > 0 && f.path.first() == Some(&Input::Hold) {
         view.hold = Some(f.before.current());
     }
-    view.active = Some((moving.falling.piece, moving.falling.cells()));
-    let mut ghost = moving.falling;
-    ghost.apply(f.before.board(), Input::HardDrop);
-    view.ghost = Some(ghost.cells());
+    view.show_falling(Some(moving.falling), f.before.board());
     view.flash_rows = 0;
 }
 
@@ -208,20 +202,10 @@ fn show_still(board: &TrainerBoard, view: &mut BoardView) {
     let Some((game, grid)) = &board.shown else {
         return;
     };
-    view.grid.clone_from(grid);
-    view.next = game.next().collect();
-    view.hold = game.hold();
+    view.show_game(game, grid);
     view.flash_rows = 0;
-    if game.is_over() {
-        view.active = None;
-        view.ghost = None;
-    } else {
-        let falling = Falling::spawn(game.current());
-        view.active = Some((falling.piece, falling.cells()));
-        let mut ghost = falling;
-        ghost.apply(game.board(), Input::HardDrop);
-        view.ghost = Some(ghost.cells());
-    }
+    let waiting = (!game.is_over()).then(|| Falling::spawn(game.current()));
+    view.show_falling(waiting, game.board());
 }
 
 /// The state line a person needs first: paused, visual off, finished or failed.
