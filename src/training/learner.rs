@@ -41,6 +41,22 @@ pub struct LearnerState {
     pub rng: ChaCha8Rng,
 }
 
+impl LearnerState {
+    /// Nothing played yet; the first game's seed is drawn from `rng`.
+    fn start(mut rng: ChaCha8Rng) -> LearnerState {
+        LearnerState {
+            steps: 0,
+            games: 0,
+            game: Game::new(rng.random()),
+            pending: None,
+            best_lines: 0,
+            recent_lines: VecDeque::with_capacity(ROLLING_GAMES),
+            last_loss: None,
+            rng,
+        }
+    }
+}
+
 /// What one step did.
 #[derive(Debug)]
 pub struct StepReport {
@@ -72,19 +88,8 @@ impl Learner {
     pub fn new(config: Config, device: Device) -> Learner {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let agent = Agent::new(&config, device, &mut rng);
-        let game = Game::new(rng.random());
         let replay = ReplayBuffer::new(config.replay_capacity as usize, agent.encoding().len());
-        let state = LearnerState {
-            steps: 0,
-            games: 0,
-            game,
-            pending: None,
-            best_lines: 0,
-            recent_lines: VecDeque::with_capacity(ROLLING_GAMES),
-            last_loss: None,
-            rng,
-        };
-        Learner::from_parts(config, agent, replay, state)
+        Learner::from_parts(config, agent, replay, LearnerState::start(rng))
     }
 
     /// A learner from restored parts (see `checkpoint`).
@@ -108,19 +113,9 @@ impl Learner {
     /// A trained agent playing greedily from game seed `seed` with no learning, no
     /// exploration and no piece cap: what `watch` shows.
     pub fn watching(mut config: Config, agent: Agent, seed: u64) -> Learner {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
         config.max_pieces_per_game = 0;
         let replay = ReplayBuffer::new(1, agent.encoding().len());
-        let state = LearnerState {
-            steps: 0,
-            games: 0,
-            game: Game::new(rng.random()),
-            pending: None,
-            best_lines: 0,
-            recent_lines: VecDeque::with_capacity(ROLLING_GAMES),
-            last_loss: None,
-            rng,
-        };
+        let state = LearnerState::start(ChaCha8Rng::seed_from_u64(seed));
         Learner {
             learning: false,
             ..Learner::from_parts(config, agent, replay, state)
