@@ -40,32 +40,31 @@ fn error_of(o: &Output) -> String {
 }
 
 fn meta_steps(dir: &Path) -> u64 {
-    let text = std::fs::read_to_string(dir.join("meta.ron")).unwrap();
-    let line = text
-        .lines()
-        .find(|l| l.trim().starts_with("steps:"))
-        .unwrap();
-    line.trim()
-        .trim_start_matches("steps:")
-        .trim()
-        .trim_end_matches(',')
-        .parse()
-        .unwrap()
+    tetris_dqn::training::checkpoint::read_meta(dir)
+        .expect("a readable checkpoint")
+        .steps
+}
+
+/// Trains the smoke config headless into `dir` with `extra` flags; asserts it succeeded.
+fn train_smoke(dir: &Path, extra: &[&str]) -> Output {
+    let config = smoke_config();
+    let mut args = vec![
+        "--headless",
+        "--config",
+        config.to_str().unwrap(),
+        "--run-dir",
+        dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    o
 }
 
 #[test]
 fn headless_smoke_run_saves_resumes_and_evaluates() {
     let dir = fresh_dir("smoke");
-    let d = dir.to_str().unwrap();
-    let config = smoke_config();
-    let o = run(&[
-        "--headless",
-        "--config",
-        config.to_str().unwrap(),
-        "--run-dir",
-        d,
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = train_smoke(&dir, &[]);
     assert!(
         stderr(&o).contains("reached its step count after 3000 steps"),
         "{}",
@@ -179,18 +178,7 @@ fn a_missing_checkpoint_or_truncated_weights_are_clear_errors() {
     assert!(e.contains("does not exist"), "{e}");
 
     let dir = fresh_dir("truncated");
-    let d = dir.to_str().unwrap();
-    let config = smoke_config();
-    let o = run(&[
-        "--headless",
-        "--config",
-        config.to_str().unwrap(),
-        "--run-dir",
-        d,
-        "--steps",
-        "300",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    train_smoke(&dir, &["--steps", "300"]);
     let weights = dir.join("latest/model.safetensors");
     let bytes = std::fs::read(&weights).unwrap();
     std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();

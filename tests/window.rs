@@ -118,6 +118,25 @@ fn smoke_config() -> String {
         .into_owned()
 }
 
+/// Trains the smoke config headless for `steps` into a fresh run folder named `name`, and
+/// returns that folder (for the windows that load a checkpoint).
+fn smoke_checkpoint(name: &str, steps: u64) -> PathBuf {
+    let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&run_dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
+        .args(["--headless", "--config", &smoke_config()])
+        .args(["--steps", &steps.to_string()])
+        .args(["--run-dir", run_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    run_dir
+}
+
 /// Trains the smoke config in the window with `extra` flags, saves a screenshot named
 /// `name`, and returns it with the steps the closing save recorded.
 fn training_window(name: &str, extra: &[&str]) -> (RgbImage, u64) {
@@ -143,13 +162,9 @@ fn training_window(name: &str, extra: &[&str]) -> (RgbImage, u64) {
         .expect("the screenshot was written")
         .to_rgb8();
     // Closing the window stopped the trainer, which saved latest/.
-    let meta = std::fs::read_to_string(run_dir.join("latest/meta.ron")).expect("latest saved");
-    let steps = meta
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("steps: "))
-        .and_then(|s| s.trim_end_matches(',').parse().ok())
-        .expect("steps in meta.ron");
-    (img, steps)
+    let meta =
+        tetris_dqn::training::checkpoint::read_meta(&run_dir.join("latest")).expect("latest saved");
+    (img, meta.steps)
 }
 
 #[test]
@@ -262,19 +277,7 @@ fn bench_prints_json_with_the_engine_rates() {
 
 #[test]
 fn watch_shows_a_trained_agent_and_writes_nothing() {
-    let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("window-watch-run");
-    let _ = std::fs::remove_dir_all(&run_dir);
-    let config = smoke_config();
-    let out = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
-        .args(["--headless", "--config", &config, "--steps", "1000"])
-        .args(["--run-dir", run_dir.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let run_dir = smoke_checkpoint("window-watch-run", 1000);
     let latest = run_dir.join("latest");
     let listing = |dir: &Path| {
         let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -321,19 +324,7 @@ fn watch_shows_a_trained_agent_and_writes_nothing() {
 
 #[test]
 fn play_shows_a_board_with_the_agents_hint() {
-    let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("window-play-run");
-    let _ = std::fs::remove_dir_all(&run_dir);
-    let config = smoke_config();
-    let out = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
-        .args(["--headless", "--config", &config, "--steps", "300"])
-        .args(["--run-dir", run_dir.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let run_dir = smoke_checkpoint("window-play-run", 300);
     let shot = |name: &str, extra: &[&str]| {
         let path = artefacts().join(format!("{name}.png"));
         let _ = std::fs::remove_file(&path);
