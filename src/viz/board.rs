@@ -159,7 +159,8 @@ fn label(commands: &mut Commands, text: &str, at: Vec2, size: f32, color: Color)
 }
 
 fn spawn_board(mut commands: Commands) {
-    commands.spawn(Camera2d);
+    // Cells are axis-aligned squares: multisampling would only cost the renderer.
+    commands.spawn((Camera2d, Msaa::Off));
     let w = WIDTH as f32 * CELL;
     let h = VISIBLE_HEIGHT as f32 * CELL;
     let centre =

@@ -93,7 +93,7 @@ pub fn plugin(app: &mut App) {
     app.add_plugins(EguiPlugin::default())
         .init_resource::<History>()
         .add_systems(Startup, spawn_hud_camera)
-        .add_systems(Update, record_history)
+        .add_systems(Update, (record_history, leave_redraws_to_the_pace))
         .add_systems(EguiPrimaryContextPass, draw_hud);
 }
 
@@ -103,6 +103,8 @@ fn spawn_hud_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSetti
     commands.spawn((
         PrimaryEguiContext,
         Camera2d,
+        // egui smooths its own edges; multisampling would only cost the renderer.
+        Msaa::Off,
         RenderLayers::none(),
         Camera {
             order: 1,
@@ -114,6 +116,18 @@ fn spawn_hud_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSetti
             ..default()
         },
     ));
+}
+
+/// bevy_egui wakes the window at once whenever egui asks for a repaint, which it does each
+/// time a number on the panel changes: while training, that is a redraw loop as fast as the
+/// renderer goes, paid for by the trainer (with a software renderer, most of a core). The
+/// redraw pace is [`super::trainer_view`]'s instead: every frame while the board moves, once a
+/// second while it is still, quicker for a moment after a key press or mouse move (which wake
+/// the window in any case).
+fn leave_redraws_to_the_pace(mut added: Query<&mut EguiContext, Added<EguiContext>>) {
+    for mut context in &mut added {
+        context.get_mut().set_request_repaint_callback(|_| {});
+    }
 }
 
 fn record_history(mut events: MessageReader<FromTrainer>, mut history: ResMut<History>) {

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use bevy::prelude::*;
-use bevy::window::RequestRedraw;
+use bevy::window::{RequestRedraw, WindowEvent};
 use bevy::winit::{UpdateMode, WinitSettings};
 
 use super::board::BoardView;
@@ -20,8 +20,14 @@ const FLASH_TIME: Duration = Duration::from_millis(150);
 /// How long a topped-out board stays up with "GAME OVER" (with a step delay).
 const GAME_OVER_TIME: Duration = Duration::from_millis(800);
 /// How often the window redraws while nothing moves on the board (visual off or paused):
-/// enough for the numbers and charts, and it leaves the CPU to the trainer.
-const IDLE_REDRAW: Duration = Duration::from_millis(250);
+/// enough for the numbers and charts, and it leaves the machine to the trainer. (With a
+/// software renderer a frame of this window costs tens of milliseconds of CPU and touches
+/// megabytes of memory, which slows the trainer on the other core.)
+const IDLE_REDRAW: Duration = Duration::from_millis(1000);
+/// After a key press, click or mouse move the window keeps this quicker pace for
+/// [`ANSWER_TIME`], so that the panel shows at once what the input did.
+const ANSWER_REDRAW: Duration = Duration::from_millis(50);
+const ANSWER_TIME: Duration = Duration::from_millis(2000);
 
 /// The placement being animated.
 struct Moving {
@@ -73,19 +79,35 @@ fn drop_redraw_requests_when_still(
     }
 }
 
-/// Full frame rate while the board moves; a few redraws a second when it cannot (visual off,
-/// paused, finished), so that watching the HUD costs the trainer next to nothing.
-fn pace_redraws(status: Res<TrainerStatus>, settings: Option<ResMut<WinitSettings>>) {
+/// Full frame rate while the board moves; one redraw a second when it cannot (visual off,
+/// paused, finished), so that watching the HUD costs the trainer next to nothing; a quick
+/// pace for a moment after any input, so the panel answers at once.
+fn pace_redraws(
+    status: Res<TrainerStatus>,
+    settings: Option<ResMut<WinitSettings>>,
+    mut input: MessageReader<WindowEvent>,
+    time: Res<Time<Real>>,
+    mut last_input: Local<Option<Duration>>,
+) {
     let Some(mut settings) = settings else {
         return;
     };
-    let wanted = if board_is_still(&status) {
-        WinitSettings {
-            focused_mode: UpdateMode::reactive_low_power(IDLE_REDRAW),
-            unfocused_mode: UpdateMode::reactive_low_power(IDLE_REDRAW),
-        }
-    } else {
+    if input.read().count() > 0 {
+        *last_input = Some(time.elapsed());
+    }
+    let answering = last_input.is_some_and(|at| time.elapsed() - at < ANSWER_TIME);
+    let wanted = if !board_is_still(&status) {
         WinitSettings::game()
+    } else {
+        let wait = if answering {
+            ANSWER_REDRAW
+        } else {
+            IDLE_REDRAW
+        };
+        WinitSettings {
+            focused_mode: UpdateMode::reactive_low_power(wait),
+            unfocused_mode: UpdateMode::reactive_low_power(wait),
+        }
     };
     if settings.focused_mode != wanted.focused_mode {
         *settings = wanted;
