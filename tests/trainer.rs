@@ -199,6 +199,19 @@ fn board_frames_come_only_in_visual_mode() {
 }
 
 #[test]
+fn a_watcher_that_is_behind_gets_the_newest_board_frames() {
+    let dir = run_dir("frames-newest");
+    let mut opts = options(&dir, Some(300));
+    opts.visual = true;
+    let handle = TrainerHandle::start(opts).unwrap();
+    // Nobody reads frames until the run is over: the channel keeps the last ones made.
+    events_until_finished(&handle);
+    let steps: Vec<u64> = handle.frames().try_iter().map(|f| f.steps).collect();
+    assert_eq!(steps.last(), Some(&300), "frames left: {steps:?}");
+    assert!(steps.windows(2).all(|w| w[0] + 1 == w[1]), "{steps:?}");
+}
+
+#[test]
 fn every_game_is_reported_and_best_is_saved_when_lines_improve() {
     let dir = run_dir("best");
     let mut opts = options(&dir, Some(1500));

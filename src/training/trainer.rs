@@ -1,8 +1,8 @@
 //! The trainer thread and its handle (the seed's TrainingManager). One thread owns the
 //! learner (game, agent, replay, RNG); the handle sends it commands and receives events and
 //! board frames over bounded crossbeam channels. The trainer never blocks on its watcher:
-//! events wait in a local backlog when the channel is full (never dropped), board frames are
-//! dropped when the watcher is behind.
+//! events wait in a local backlog when the channel is full (never dropped); when the watcher
+//! is behind on board frames, the oldest are dropped for the newest.
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -26,7 +26,7 @@ use crate::game::PieceGrid;
 
 /// Events the channel holds before they wait in the trainer's backlog.
 const EVENT_CAPACITY: usize = 1024;
-/// Board frames the channel holds; more are dropped.
+/// Board frames the channel holds; when it is full the oldest is dropped for the newest.
 const FRAME_CAPACITY: usize = 2;
 /// How often metrics are sent while training.
 const METRICS_INTERVAL: Duration = Duration::from_millis(100);
@@ -206,6 +206,7 @@ impl TrainerHandle {
                 backlog: VecDeque::new(),
             },
             frames: frame_tx,
+            stale_frames: frame_rx.clone(),
             paused: how.paused,
             visual: how.visual,
             step_delay: how.step_delay.min(MAX_STEP_DELAY),
@@ -416,6 +417,8 @@ struct Trainer {
     commands: Receiver<Command>,
     outbox: Outbox,
     frames: Sender<BoardFrame>,
+    /// The frames channel's other end, to drop the oldest frame when the watcher is behind.
+    stale_frames: Receiver<BoardFrame>,
     paused: bool,
     visual: bool,
     step_delay: Duration,
@@ -524,6 +527,15 @@ impl Trainer {
                 .as_secs_f64()
     }
 
+    /// Sends a board frame without waiting. When the watcher is behind, the oldest waiting
+    /// frame makes room, so the board on screen is never older than the numbers beside it.
+    fn send_frame(&mut self, frame: BoardFrame) {
+        if let Err(TrySendError::Full(frame)) = self.frames.try_send(frame) {
+            let _ = self.stale_frames.try_recv();
+            let _ = self.frames.try_send(frame);
+        }
+    }
+
     fn step(&mut self) {
         let before = self.visual.then(|| self.learner.state().game.clone());
         let best_before = self.learner.state().best_lines;
@@ -534,8 +546,7 @@ impl Trainer {
             .lock(p.piece(), &p.cells(), report.outcome.cleared_rows);
         if let (Some(before), Some(grid)) = (before, grid_before) {
             let path = before.input_path(&p).unwrap_or_default();
-            // Dropped when the watcher is behind: frames are only for the eye.
-            let _ = self.frames.try_send(BoardFrame {
+            self.send_frame(BoardFrame {
                 steps: self.learner.state().steps,
                 game_number: self.game_number,
                 before,
