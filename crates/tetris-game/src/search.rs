@@ -270,6 +270,24 @@ fn turn_both<const P: usize, const FROM: usize>(
     dirty[ccw] |= turn::<P, FROM, false>(&fresh, free, reach);
 }
 
+/// Floods rotation `R` when it has gained rows since it was last flooded, then turns its new
+/// rows both ways.
+#[inline(always)]
+fn settle<const P: usize, const R: usize>(
+    free: &[Lanes; 4],
+    reach: &mut Reach,
+    dirty: &mut [bool; 4],
+) {
+    if std::mem::take(&mut dirty[R]) {
+        flood(
+            &mut reach.rows[R],
+            &free[R],
+            const { valid_lanes(Piece::ALL[P], R) },
+        );
+        turn_both::<P, R>(free, reach, dirty);
+    }
+}
+
 /// Pieces whose rotation states cover the same cells in pairs: state S at (x, y) equals N at
 /// (x, y - 1) and W at (x, y) equals E at (x - 1, y).
 fn has_half_turn_symmetry(piece: Piece) -> bool {
@@ -366,38 +384,10 @@ fn search_piece<const P: usize>(board: &Board, hold: bool, out: &mut Vec<Placeme
         // everything and a second confirms it.
         let mut dirty = [true, false, false, false];
         while dirty.iter().any(|&d| d) {
-            if std::mem::take(&mut dirty[0]) {
-                flood(
-                    &mut reach.rows[0],
-                    &free[0],
-                    const { valid_lanes(Piece::ALL[P], 0) },
-                );
-                turn_both::<P, 0>(&free, &mut reach, &mut dirty);
-            }
-            if std::mem::take(&mut dirty[1]) {
-                flood(
-                    &mut reach.rows[1],
-                    &free[1],
-                    const { valid_lanes(Piece::ALL[P], 1) },
-                );
-                turn_both::<P, 1>(&free, &mut reach, &mut dirty);
-            }
-            if std::mem::take(&mut dirty[2]) {
-                flood(
-                    &mut reach.rows[2],
-                    &free[2],
-                    const { valid_lanes(Piece::ALL[P], 2) },
-                );
-                turn_both::<P, 2>(&free, &mut reach, &mut dirty);
-            }
-            if std::mem::take(&mut dirty[3]) {
-                flood(
-                    &mut reach.rows[3],
-                    &free[3],
-                    const { valid_lanes(Piece::ALL[P], 3) },
-                );
-                turn_both::<P, 3>(&free, &mut reach, &mut dirty);
-            }
+            settle::<P, 0>(&free, &mut reach, &mut dirty);
+            settle::<P, 1>(&free, &mut reach, &mut dirty);
+            settle::<P, 2>(&free, &mut reach, &mut dirty);
+            settle::<P, 3>(&free, &mut reach, &mut dirty);
         }
     }
 
