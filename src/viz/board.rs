@@ -125,9 +125,15 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (draw_grid, draw_pieces, draw_hint, draw_previews, draw_text)
-                .run_if(resource_changed::<BoardView>),
+                .run_if(resource_changed::<BoardView>)
+                .in_set(DrawBoard),
         );
 }
+
+/// The systems that draw the [`BoardView`]. Whatever writes the view runs before them, so
+/// that a change shows in the same frame (which matters at one redraw a second).
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DrawBoard;
 
 /// Centre of board cell `(x, y)` in world coordinates (the well is centred slightly left).
 pub fn cell_center(x: i32, y: i32) -> Vec2 {

@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tetris_game::{Falling, Game, Input, PieceGrid, Placement};
 
-use super::board::BoardView;
+use super::board::{BoardView, DrawBoard};
 
 /// How long cleared lines flash before they disappear.
 const FLASH_TIME: Duration = Duration::from_millis(180);
@@ -54,7 +54,8 @@ struct Demo {
 
 /// Registers the demo driver; needs [`DemoSettings`].
 pub fn plugin(app: &mut App) {
-    app.add_systems(Startup, start).add_systems(Update, advance);
+    app.add_systems(Startup, start)
+        .add_systems(Update, advance.before(DrawBoard));
 }
 
 fn start(mut commands: Commands, settings: Res<DemoSettings>, mut view: ResMut<BoardView>) {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 
-use super::board::BoardView;
+use super::board::{BoardView, DrawBoard};
 use crate::game::{Game, HumanGame, Input, PieceGrid};
 use crate::training::hint::HintWorker;
 
@@ -115,7 +115,10 @@ impl Play {
 
 /// Registers the play systems; needs a [`Play`] resource and the board plugin.
 pub fn plugin(app: &mut App) {
-    app.add_systems(Update, (play_keys, update_hint, show).chain());
+    app.add_systems(
+        Update,
+        (play_keys, update_hint, show).chain().before(DrawBoard),
+    );
 }
 
 /// Asks for a suggestion whenever the position changes (new piece, hold) and shows the

@@ -9,7 +9,7 @@ use bevy::prelude::*;
 use bevy::window::{RequestRedraw, WindowEvent};
 use bevy::winit::{UpdateMode, WinitSettings};
 
-use super::board::BoardView;
+use super::board::{BoardView, DrawBoard};
 use super::bridge::{TrainerLink, TrainerStatus};
 use super::controls::{SHORTCUTS, ShowShortcuts};
 use crate::game::{Falling, Game, Input, PieceGrid};
@@ -53,7 +53,13 @@ pub struct TrainerBoard {
 /// Registers the frame-to-view systems; needs the bridge.
 pub fn plugin(app: &mut App) {
     app.init_resource::<TrainerBoard>()
-        .add_systems(Update, ((animate, show_status).chain(), pace_redraws))
+        .add_systems(
+            Update,
+            (
+                (animate, show_status).chain().before(DrawBoard),
+                pace_redraws,
+            ),
+        )
         .add_systems(Last, drop_redraw_requests_when_still);
 }
 
@@ -298,22 +304,31 @@ fn show_status(
     let Some(m) = &status.metrics else {
         return;
     };
-    // The game on the board; the HUD beside it has the trainer's numbers.
-    let (lines, score, level, pieces) = match &board.shown {
+    // The game on the board; the HUD beside it has the trainer's numbers. Before any board
+    // frame (visual off from the start) the trainer's game in progress, as far as the
+    // metrics tell it.
+    let (game, lines, score, level, pieces) = match &board.shown {
         Some((g, _)) => (
-            g.score().lines,
-            g.score().score,
-            g.score().level,
-            g.pieces_placed(),
+            board.game_number.max(1),
+            g.score().lines.to_string(),
+            g.score().score.to_string(),
+            g.score().level.to_string(),
+            g.pieces_placed().to_string(),
         ),
-        None => (m.lines_this_game, m.score_this_game, 1, 0),
+        None => (
+            m.games + 1,
+            m.lines_this_game.to_string(),
+            m.score_this_game.to_string(),
+            "-".into(),
+            "-".into(),
+        ),
     };
     let stats: Vec<(String, String)> = vec![
-        ("Game".into(), board.game_number.max(1).to_string()),
-        ("Lines".into(), lines.to_string()),
-        ("Score".into(), score.to_string()),
-        ("Level".into(), level.to_string()),
-        ("Pieces".into(), pieces.to_string()),
+        ("Game".into(), game.to_string()),
+        ("Lines".into(), lines),
+        ("Score".into(), score),
+        ("Level".into(), level),
+        ("Pieces".into(), pieces),
         ("Best".into(), m.best_lines.to_string()),
         ("Speed".into(), format!("{} ms", m.step_delay.as_millis())),
     ];
