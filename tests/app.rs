@@ -65,16 +65,6 @@ fn update_until(app: &mut App, done: impl Fn(&TrainerStatus) -> bool) {
     }
 }
 
-fn press(app: &mut App, key: KeyCode) {
-    app.world_mut()
-        .resource_mut::<ButtonInput<KeyCode>>()
-        .press(key);
-    app.update();
-    let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
-    input.release(key);
-    input.clear();
-}
-
 #[test]
 fn the_bridge_turns_trainer_messages_into_state() {
     let mut app = app_with(handle("bridge", Some(200)));
@@ -97,52 +87,52 @@ fn keys_become_commands_and_the_state_line_follows() {
     });
     assert_eq!(state_line(app.world().resource::<TrainerStatus>()), None);
 
-    press(&mut app, KeyCode::Space);
+    controls::tap_key(&mut app, KeyCode::Space);
     update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| m.paused));
     assert_eq!(
         state_line(app.world().resource::<TrainerStatus>()).as_deref(),
         Some("Paused")
     );
-    press(&mut app, KeyCode::Space);
+    controls::tap_key(&mut app, KeyCode::Space);
     update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| !m.paused));
 
-    press(&mut app, KeyCode::KeyV);
+    controls::tap_key(&mut app, KeyCode::KeyV);
     update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| !m.visual));
     assert_eq!(
         state_line(app.world().resource::<TrainerStatus>()).as_deref(),
         Some("Visual off:\ntraining at\nfull speed")
     );
-    press(&mut app, KeyCode::KeyV);
+    controls::tap_key(&mut app, KeyCode::KeyV);
     update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| m.visual));
 
-    press(&mut app, KeyCode::Equal);
+    controls::tap_key(&mut app, KeyCode::Equal);
     update_until(&mut app, |s| {
         s.metrics
             .as_ref()
             .is_some_and(|m| m.step_delay == Duration::from_millis(10))
     });
-    press(&mut app, KeyCode::Equal);
+    controls::tap_key(&mut app, KeyCode::Equal);
     update_until(&mut app, |s| {
         s.metrics
             .as_ref()
             .is_some_and(|m| m.step_delay == Duration::from_millis(20))
     });
-    press(&mut app, KeyCode::Minus);
+    controls::tap_key(&mut app, KeyCode::Minus);
     update_until(&mut app, |s| {
         s.metrics
             .as_ref()
             .is_some_and(|m| m.step_delay == Duration::from_millis(10))
     });
 
-    press(&mut app, KeyCode::KeyS);
+    controls::tap_key(&mut app, KeyCode::KeyS);
     update_until(&mut app, |s| {
         matches!(s.last_saved, Some((_, SaveReason::Requested, _)))
     });
 
-    press(&mut app, KeyCode::F1);
+    controls::tap_key(&mut app, KeyCode::F1);
     assert!(app.world().resource::<controls::ShowShortcuts>().0);
 
-    press(&mut app, KeyCode::Escape);
+    controls::tap_key(&mut app, KeyCode::Escape);
     update_until(&mut app, |s| s.finished == Some(FinishReason::Stopped));
     assert!(matches!(
         app.world().resource::<TrainerStatus>().last_saved,

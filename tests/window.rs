@@ -42,6 +42,24 @@ fn run_under_xvfb(args: &[&str]) {
     );
 }
 
+/// Runs the binary under Xvfb with `args`, saving a screenshot `after` seconds in to
+/// `<artefacts>/<name>.png`, and returns that image.
+fn screenshot(name: &str, args: &[&str], after: &str) -> RgbImage {
+    let path = artefacts().join(format!("{name}.png"));
+    let _ = std::fs::remove_file(&path);
+    let mut args = args.to_vec();
+    args.extend_from_slice(&[
+        "--screenshot",
+        path.to_str().unwrap(),
+        "--screenshot-after",
+        after,
+    ]);
+    run_under_xvfb(&args);
+    image::open(&path)
+        .expect("the screenshot was written")
+        .to_rgb8()
+}
+
 fn near(a: &Rgb<u8>, b: [u8; 3], tolerance: i32) -> bool {
     a.0.iter()
         .zip(b)
@@ -54,22 +72,7 @@ fn count(img: &RgbImage, colour: [u8; 3]) -> usize {
 
 #[test]
 fn demo_window_shows_a_board() {
-    let path = artefacts().join("demo.png");
-    let _ = std::fs::remove_file(&path);
-    run_under_xvfb(&[
-        "demo",
-        "--seed",
-        "3",
-        "--input-ms",
-        "2",
-        "--screenshot",
-        path.to_str().unwrap(),
-        "--screenshot-after",
-        "4",
-    ]);
-    let img = image::open(&path)
-        .expect("the screenshot was written")
-        .to_rgb8();
+    let img = screenshot("demo", &["demo", "--seed", "3", "--input-ms", "2"], "4");
     let kinds = assert_shows_board(&img);
     assert!(kinds >= 3, "only {kinds} piece colours visible");
 }
@@ -140,9 +143,7 @@ fn smoke_checkpoint(name: &str, steps: u64) -> PathBuf {
 /// Trains the smoke config in the window with `extra` flags, saves a screenshot named
 /// `name`, and returns it with the steps the closing save recorded.
 fn training_window(name: &str, extra: &[&str]) -> (RgbImage, u64) {
-    let path = artefacts().join(format!("{name}.png"));
     let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("window-{name}"));
-    let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_dir_all(&run_dir);
     let config = smoke_config();
     let mut args = vec![
@@ -151,16 +152,9 @@ fn training_window(name: &str, extra: &[&str]) -> (RgbImage, u64) {
         &config,
         "--run-dir",
         run_dir.to_str().unwrap(),
-        "--screenshot",
-        path.to_str().unwrap(),
-        "--screenshot-after",
-        "5",
     ];
     args.extend_from_slice(extra);
-    run_under_xvfb(&args);
-    let img = image::open(&path)
-        .expect("the screenshot was written")
-        .to_rgb8();
+    let img = screenshot(name, &args, "5");
     // Closing the window stopped the trainer, which saved latest/.
     let meta =
         tetris_dqn::training::checkpoint::read_meta(&run_dir.join("latest")).expect("latest saved");
@@ -291,21 +285,11 @@ fn watch_shows_a_trained_agent_and_writes_nothing() {
         listing(&run_dir),
         std::fs::read(latest.join("meta.ron")).unwrap(),
     );
-    let path = artefacts().join("watch.png");
-    let _ = std::fs::remove_file(&path);
-    run_under_xvfb(&[
+    let img = screenshot(
         "watch",
-        latest.to_str().unwrap(),
-        "--speed",
-        "10",
-        "--screenshot",
-        path.to_str().unwrap(),
-        "--screenshot-after",
+        &["watch", latest.to_str().unwrap(), "--speed", "10"],
         "4",
-    ]);
-    let img = image::open(&path)
-        .expect("the screenshot was written")
-        .to_rgb8();
+    );
     assert!(assert_shows_board(&img) >= 3);
     let after = (
         listing(&run_dir),
@@ -326,20 +310,9 @@ fn watch_shows_a_trained_agent_and_writes_nothing() {
 fn play_shows_a_board_with_the_agents_hint() {
     let run_dir = smoke_checkpoint("window-play-run", 300);
     let shot = |name: &str, extra: &[&str]| {
-        let path = artefacts().join(format!("{name}.png"));
-        let _ = std::fs::remove_file(&path);
         let mut args = vec!["play", "--seed", "2"];
         args.extend_from_slice(extra);
-        args.extend_from_slice(&[
-            "--screenshot",
-            path.to_str().unwrap(),
-            "--screenshot-after",
-            "3",
-        ]);
-        run_under_xvfb(&args);
-        image::open(&path)
-            .expect("the screenshot was written")
-            .to_rgb8()
+        screenshot(name, &args, "3")
     };
     let plain = shot("play", &[]);
     assert!(assert_shows_board(&plain) >= 3);

@@ -36,6 +36,18 @@ pub fn plugin(app: &mut App) {
         .add_systems(Update, (keys, exit_when_finished));
 }
 
+/// Presses `key` for one update of `app`, then releases it: how the app-level tests (here and
+/// in `tests/app.rs`) type on an app built with `MinimalPlugins` and a `ButtonInput<KeyCode>`.
+pub fn tap_key(app: &mut App, key: KeyCode) {
+    app.world_mut()
+        .resource_mut::<ButtonInput<KeyCode>>()
+        .press(key);
+    app.update();
+    let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+    input.release(key);
+    input.clear();
+}
+
 /// The step delay one press away from `now`: `slower` adds [`SPEED_STEP`], else subtracts;
 /// kept within 0 to 100 ms.
 pub fn next_delay(now: Duration, slower: bool) -> Duration {

@@ -219,6 +219,7 @@ fn show(play: Res<Play>, mut view: ResMut<BoardView>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::viz::controls::tap_key;
 
     fn app() -> App {
         let mut app = App::new();
@@ -231,35 +232,25 @@ mod tests {
         app
     }
 
-    fn press(app: &mut App, key: KeyCode) {
-        app.world_mut()
-            .resource_mut::<ButtonInput<KeyCode>>()
-            .press(key);
-        app.update();
-        let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
-        input.release(key);
-        input.clear();
-    }
-
     #[test]
     fn keys_move_rotate_hold_and_drop() {
         let mut app = app();
         let x0 = app.world().resource::<Play>().game.falling().x;
-        press(&mut app, KeyCode::ArrowLeft);
+        tap_key(&mut app, KeyCode::ArrowLeft);
         assert_eq!(app.world().resource::<Play>().game.falling().x, x0 - 1);
-        press(&mut app, KeyCode::ArrowRight);
-        press(&mut app, KeyCode::ArrowRight);
+        tap_key(&mut app, KeyCode::ArrowRight);
+        tap_key(&mut app, KeyCode::ArrowRight);
         assert_eq!(app.world().resource::<Play>().game.falling().x, x0 + 1);
         let r0 = app.world().resource::<Play>().game.falling().rotation;
-        press(&mut app, KeyCode::KeyX);
+        tap_key(&mut app, KeyCode::KeyX);
         assert_ne!(app.world().resource::<Play>().game.falling().rotation, r0);
         let first = app.world().resource::<Play>().game.game().current();
-        press(&mut app, KeyCode::KeyC);
+        tap_key(&mut app, KeyCode::KeyC);
         assert_eq!(
             app.world().resource::<Play>().game.game().hold(),
             Some(first)
         );
-        press(&mut app, KeyCode::Space);
+        tap_key(&mut app, KeyCode::Space);
         let play = app.world().resource::<Play>();
         assert_eq!(play.game.game().pieces_placed(), 1);
         assert!(play.grid.matches(play.game.game().board()));
