@@ -96,7 +96,7 @@ impl Demo {
             placement,
             path,
             step: 0,
-            falling: Falling::spawn(placement.piece()),
+            falling: Falling::enter(placement.piece(), self.game.board()),
         }
     }
 

@@ -175,7 +175,7 @@ fn animate(
         let per_input = delay.mul_f32(0.8) / inputs;
         board.game_number = frame.game_number;
         board.moving = Some(Moving {
-            falling: Falling::spawn(frame.placement.piece()),
+            falling: Falling::enter(frame.placement.piece(), frame.before.board()),
             frame,
             step: 0,
             per_input,
@@ -232,7 +232,7 @@ fn show_still(board: &TrainerBoard, view: &mut BoardView) {
     };
     view.show_game(game, grid);
     view.flash_rows = 0;
-    let waiting = (!game.is_over()).then(|| Falling::spawn(game.current()));
+    let waiting = (!game.is_over()).then(|| Falling::enter(game.current(), game.board()));
     view.show_falling(waiting, game.board());
 }
 

@@ -9,7 +9,8 @@ use crate::scoring::TSpin;
 
 /// Column where pieces spawn (the centre of a 3-wide piece lands in columns 3..=5).
 pub const SPAWN_X: i32 = 4;
-/// Row where pieces spawn: just above the visible field.
+/// Row where pieces spawn: just above the visible field. A new piece drops one row at once
+/// when nothing blocks it (see [`Falling::enter`]); block-out is judged here, before the drop.
 pub const SPAWN_Y: i32 = VISIBLE_HEIGHT as i32;
 
 /// One input a player (or the agent's path) gives the falling piece.
@@ -47,7 +48,8 @@ pub struct Falling {
 }
 
 impl Falling {
-    /// The piece at its spawn position.
+    /// The piece at its spawn position, before the Guideline's drop: where block-out is
+    /// judged. A piece in play starts from [`Falling::enter`] instead.
     pub fn spawn(piece: Piece) -> Falling {
         Falling {
             piece,
@@ -56,6 +58,18 @@ impl Falling {
             y: SPAWN_Y,
             last_kick: None,
         }
+    }
+
+    /// The piece as it comes into play on `board`: at spawn, then, as the Guideline says, one
+    /// row lower at once if nothing blocks it. Only from there may it move; placements and
+    /// input paths start here. (Whether it can spawn at all, block-out, is
+    /// [`Falling::spawn`]'s position colliding.)
+    pub fn enter(piece: Piece, board: &Board) -> Falling {
+        let mut f = Falling::spawn(piece);
+        if !f.resting(board) {
+            f.y -= 1;
+        }
+        f
     }
 
     /// The board cells it covers.
@@ -223,6 +237,22 @@ mod tests {
         assert!(f.apply(&b, Input::RotateCw));
         assert!(!f.collides(&b));
         assert_eq!(f.rotation, Rotation::S);
+    }
+
+    #[test]
+    fn a_new_piece_drops_one_row_unless_blocked() {
+        let empty = Board::new();
+        for piece in Piece::ALL {
+            let f = Falling::enter(piece, &empty);
+            assert_eq!((f.x, f.y, f.rotation), (SPAWN_X, SPAWN_Y - 1, Rotation::N));
+            assert_eq!(f.last_kick, None);
+        }
+        // A stack reaching the row under the spawn rows: the piece stays where it spawned.
+        let high = Board::from_rows(&[0b11_1111_1110; 20]).unwrap();
+        let f = Falling::enter(Piece::T, &high);
+        assert!(!f.collides(&high));
+        assert_eq!(f.y, SPAWN_Y);
+        assert!(f.resting(&high));
     }
 
     #[test]

@@ -32,7 +32,7 @@ impl HumanGame {
 
     /// Continues `game` with its current piece at spawn.
     pub fn from_game(game: Game) -> HumanGame {
-        let falling = Falling::spawn(game.current());
+        let falling = Falling::enter(game.current(), game.board());
         HumanGame {
             game,
             falling,
@@ -157,7 +157,7 @@ impl HumanGame {
     }
 
     fn new_piece(&mut self) {
-        self.falling = Falling::spawn(self.game.current());
+        self.falling = Falling::enter(self.game.current(), self.game.board());
         self.fall_timer = 0.0;
         self.lock_timer = 0.0;
         self.lock_resets = 0;

@@ -48,10 +48,10 @@ fn bfs(
     piece: Piece,
     mut visit: impl FnMut(&Falling, usize, &[(u32, Input)]) -> bool,
 ) {
-    let start = Falling::spawn(piece);
-    if start.collides(board) {
-        return;
+    if Falling::spawn(piece).collides(board) {
+        return; // block out
     }
+    let start = Falling::enter(piece, board);
     let mut parent = vec![(u32::MAX, Input::HardDrop); STATES];
     let mut seen = vec![false; STATES];
     let mut queue = VecDeque::new();

@@ -365,13 +365,21 @@ fn search_piece<const P: usize>(board: &Board, hold: bool, out: &mut Vec<Placeme
     if free[0][spawn_lane] & spawn_bit == 0 {
         return; // block out: nothing can be placed
     }
+    // The Guideline's spawn drop: the piece enters one row lower when that row is free, and
+    // only moves from there (`Falling::enter`). Row y - 1 is the next bit up.
+    let below = spawn_bit << 1;
+    let start = if free[0][spawn_lane] & below != 0 {
+        below
+    } else {
+        spawn_bit
+    };
     let mut reach = Reach {
         rows: [[0; LANES]; 4],
         turned: [[0; LANES]; 4],
         spun: [[0; LANES]; 4],
         spun_long: [[0; LANES]; 4],
     };
-    reach.rows[0][spawn_lane] = spawn_bit;
+    reach.rows[0][spawn_lane] = start;
     let rotations = if piece == Piece::O { 1 } else { 4 };
     if rotations == 1 {
         flood(

@@ -18,7 +18,7 @@ fn replay_path(game: &Game, p: &Placement) {
         game.current()
     };
     assert_eq!(piece, p.piece());
-    let mut f = Falling::spawn(piece);
+    let mut f = Falling::enter(piece, game.board());
     let n = path.len();
     for (i, input) in inputs.enumerate() {
         let moved = f.apply(game.board(), input);

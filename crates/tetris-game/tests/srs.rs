@@ -176,7 +176,7 @@ fn find(game: &Game, cells: &[(i32, i32)]) -> tetris_game::Placement {
 
 fn replay(game: &Game, p: &tetris_game::Placement) -> TSpin {
     let path = game.input_path(p).unwrap();
-    let mut f = Falling::spawn(p.piece());
+    let mut f = Falling::enter(p.piece(), game.board());
     for input in &path {
         f.apply(game.board(), *input);
     }
