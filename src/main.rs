@@ -1,5 +1,6 @@
 //! tetris-dqn: parse the command line, then dispatch. The only place that uses anyhow.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,7 +9,7 @@ use clap::{Parser, Subcommand};
 use tetris_dqn::agent::resolve_device;
 use tetris_dqn::config::{Config, DeviceChoice};
 use tetris_dqn::training::checkpoint;
-use tetris_dqn::training::eval::{self, EvalReport};
+use tetris_dqn::training::eval::{self, EvalProgress, EvalReport};
 use tetris_dqn::training::hint::HintWorker;
 use tetris_dqn::training::{TrainerHandle, TrainerOptions, WatchOptions};
 use tetris_dqn::viz::DemoOptions;
@@ -259,6 +260,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Watch(args) => watch(args),
         Command::Play(args) => {
             let shot = args.shot.checked()?;
+            if let Some(dir) = &args.hint {
+                checkpoint::read_meta(dir)?;
+            }
+            viz::display::check("`tetris-dqn play`", false)?;
             let hint = args
                 .hint
                 .as_deref()
@@ -272,7 +277,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if args.pieces == 0 || args.train_steps == 0 {
                 bail!("--pieces and --train-steps must be at least 1");
             }
-            let report = bench::run(args.pieces, args.train_steps);
+            let report = bench::run(args.pieces, args.train_steps)?;
             if args.json {
                 println!(
                     "{}",
@@ -344,6 +349,11 @@ fn trainer_options(args: &TrainArgs) -> Result<TrainerOptions> {
 fn train(args: TrainArgs) -> Result<ExitCode> {
     let options = trainer_options(&args)?;
     let shot = args.shot.checked()?;
+    if !args.headless {
+        viz::display::check("`tetris-dqn train`", true)?;
+    }
+    // Ctrl-C from here on saves before quitting.
+    viz::interrupt::install();
     let banner = format!(
         "training {} on {} into {}{}",
         options.config.run_name,
@@ -367,6 +377,9 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
 fn watch(args: WatchArgs) -> Result<ExitCode> {
     let step_delay = step_delay(args.speed)?;
     let shot = args.shot.checked()?;
+    // Inputs first (reading meta.ron starts nothing), then the display, then the thread.
+    checkpoint::read_meta(&args.checkpoint)?;
+    viz::display::check("`tetris-dqn watch`", false)?;
     let handle = TrainerHandle::watch(WatchOptions {
         checkpoint: args.checkpoint,
         seed: args.seed,
@@ -381,32 +394,76 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
         bail!("--games must be at least 1");
     }
     let device = resolve_device(args.device)?;
-    let quiet = args.json;
+    let mut progress = EvalProgressView::new(args.games);
     let report = eval::evaluate(
         &args.checkpoint,
         args.games,
         args.max_pieces,
         args.seed,
         device,
-        |g| {
-            if !quiet {
-                eprintln!(
-                    "game seed {:>20}: {:>7} lines {:>10} score {:>8} pieces{}",
-                    g.seed,
-                    g.lines,
-                    g.score,
-                    g.pieces,
-                    if g.topped_out { "" } else { " (cap)" }
-                );
-            }
-        },
+        |p| progress.show(p),
     )?;
+    progress.done();
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         println!("{}", eval_table(&args, &report));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Eval's progress on stderr, in table and JSON modes alike: a bar on a terminal, else a line
+/// per game.
+struct EvalProgressView {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl EvalProgressView {
+    fn new(games: u32) -> EvalProgressView {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            indicatif::ProgressBar::new(u64::from(games)).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} games [{elapsed_precise}] {msg}",
+                )
+                .expect("a valid template"),
+            )
+        });
+        EvalProgressView { bar }
+    }
+
+    fn show(&mut self, progress: EvalProgress) {
+        match progress {
+            EvalProgress::Playing { game, pieces } => {
+                if let Some(bar) = &self.bar {
+                    bar.set_message(format!("game {}: {pieces} pieces", game + 1));
+                }
+            }
+            EvalProgress::Ended { game, result: g } => {
+                let line = format!(
+                    "game {:>3} seed {:>20}: {:>7} lines {:>10} score {:>8} pieces{}",
+                    game + 1,
+                    g.seed,
+                    g.lines,
+                    g.score,
+                    g.pieces,
+                    if g.topped_out { "" } else { " (cap)" }
+                );
+                match &self.bar {
+                    Some(bar) => {
+                        bar.println(line);
+                        bar.inc(1);
+                    }
+                    None => eprintln!("{line}"),
+                }
+            }
+        }
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn eval_table(args: &EvalArgs, r: &EvalReport) -> String {
@@ -451,10 +508,12 @@ fn demo(args: DemoArgs) -> Result<ExitCode> {
             args.input_ms
         );
     }
+    let shot = args.shot.checked()?;
+    viz::display::check("`tetris-dqn demo`", false)?;
     let exit = viz::run_demo(DemoOptions {
         seed: args.seed,
         input_ms: args.input_ms,
-        shot: args.shot.checked()?,
+        shot,
     });
     Ok(exit_code(&exit))
 }

@@ -360,22 +360,91 @@ fn resuming_with_another_network_or_a_broken_checkpoint_is_a_clear_error() {
     std::fs::write(&weights, &bytes[..100]).unwrap();
     let e = resume(None);
     assert!(
-        e.contains("model.safetensors") && e.contains("truncated or corrupt"),
+        e.contains("model.safetensors is damaged") && e.contains("checksum"),
         "{e}"
     );
     let meta = dir.join("latest/meta.ron");
     let text = std::fs::read_to_string(&meta).unwrap();
     std::fs::write(
         &meta,
-        text.replace("format_version: 1", "format_version: 7"),
+        text.replace("format_version: 2", "format_version: 7"),
     )
     .unwrap();
     let e = resume(None);
     assert!(
-        e.contains("format version 7") && e.contains("reads version 1"),
+        e.contains("format version 7") && e.contains("reads versions 1 to 2"),
         "{e}"
     );
     std::fs::remove_file(dir.join("latest")).unwrap();
     let e = resume(None);
     assert!(e.contains("does not exist"), "{e}");
+}
+
+#[test]
+fn a_flipped_byte_in_any_checkpoint_file_is_named_on_load() {
+    let dir = run_dir("flipped");
+    let handle = TrainerHandle::start(options(&dir, Some(120))).unwrap();
+    events_until_finished(&handle);
+    drop(handle);
+    let latest = dir.join("latest");
+    let meta = tetris_dqn::training::checkpoint::read_meta(&latest).unwrap();
+    let files = [
+        "model.safetensors",
+        "target.safetensors",
+        "optimizer.safetensors",
+        "replay.bin",
+    ];
+    let mut sorted = files.to_vec();
+    sorted.sort_unstable();
+    let recorded: Vec<&str> = meta.checksums.keys().map(String::as_str).collect();
+    assert_eq!(recorded, sorted, "meta.ron records every file");
+    for name in files {
+        let path = latest.join(name);
+        let good = std::fs::read(&path).unwrap();
+        // A byte in the second half: inside the weights or data, past every header.
+        let mut bad = good.clone();
+        let at = good.len() * 3 / 4;
+        bad[at] ^= 0x04;
+        std::fs::write(&path, &bad).unwrap();
+        let mut opts = options(&dir, None);
+        opts.resume = Some(latest.clone());
+        let e = TrainerHandle::start(opts)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(&format!("{name} is damaged")), "{name}: {e}");
+        if name == "model.safetensors" {
+            let e = tetris_dqn::training::checkpoint::load_agent(&latest, tch::Device::Cpu)
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("model.safetensors is damaged"), "{e}");
+        }
+        std::fs::write(&path, &good).unwrap();
+    }
+    // Put back whole, it loads again.
+    let mut opts = options(&dir, Some(130));
+    opts.resume = Some(latest);
+    drop(TrainerHandle::start(opts).unwrap());
+}
+
+#[test]
+fn elapsed_time_counts_the_step_delay_but_not_pauses() {
+    let dir = run_dir("elapsed");
+    let mut opts = options(&dir, Some(20));
+    opts.visual = true;
+    opts.step_delay = Duration::from_millis(50);
+    let started = Instant::now();
+    let handle = TrainerHandle::start(opts).unwrap();
+    let events = events_until_finished(&handle);
+    let wall = started.elapsed().as_secs_f64();
+    drop(handle);
+    let last = events.iter().filter_map(metrics).last().unwrap();
+    assert_eq!(last.steps, 20);
+    // 20 steps with 50 ms after each: at least a second on the wall, and the clock says so.
+    assert!(
+        last.elapsed_s >= 0.9 && last.elapsed_s <= wall,
+        "elapsed {} s of a {wall} s run",
+        last.elapsed_s
+    );
 }

@@ -331,3 +331,119 @@ fn play_shows_a_board_with_the_agents_hint() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/best does not exist"));
 }
+
+#[test]
+fn a_run_that_finishes_before_the_screenshot_still_takes_it_and_exits() {
+    let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("window-finished-early");
+    let _ = std::fs::remove_dir_all(&run_dir);
+    let config = smoke_config();
+    let started = Instant::now();
+    // 300 steps take well under a second; the screenshot is due 10 s in, while the window
+    // idles at its finished pace (one update a second). Timed on the virtual clock, which
+    // moves at most 250 ms an update, it would come about 40 s in.
+    let img = screenshot(
+        "train-finished",
+        &[
+            "train",
+            "--config",
+            &config,
+            "--run-dir",
+            run_dir.to_str().unwrap(),
+            "--no-visual",
+            "--steps",
+            "300",
+        ],
+        "10",
+    );
+    assert_shows_board(&img);
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "took {:?}",
+        started.elapsed()
+    );
+    let meta = tetris_dqn::training::checkpoint::read_meta(&run_dir.join("latest")).unwrap();
+    assert_eq!(meta.steps, 300);
+}
+
+/// A private Xvfb server, in its own process group (so signals sent to a test's process
+/// group do not reach it); killed on drop.
+struct Xvfb {
+    child: std::process::Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Xvfb {
+        use std::io::{BufRead, BufReader};
+        use std::os::unix::process::CommandExt;
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x1024x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("Xvfb runs (./test.sh installs the xvfb package)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let number = line.trim();
+        assert!(!number.is_empty(), "Xvfb printed no display number");
+        Xvfb {
+            child,
+            display: format!(":{number}"),
+        }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn ctrl_c_in_the_window_saves_the_step_it_reached_and_quits() {
+    let xvfb = Xvfb::start();
+    let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("window-sigint");
+    let _ = std::fs::remove_dir_all(&run_dir);
+    let config = smoke_config();
+    // `timeout -s INT` signals the process and its group at once: one Ctrl-C, not two.
+    let out = Command::new("timeout")
+        .args(["-s", "INT", "--preserve-status", "15"])
+        .arg(env!("CARGO_BIN_EXE_tetris-dqn"))
+        .args(["train", "--config", &config, "--no-visual"])
+        .args([
+            "--steps",
+            "100000000",
+            "--run-dir",
+            run_dir.to_str().unwrap(),
+        ])
+        .env("DISPLAY", &xvfb.display)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {err}", out.status);
+    assert!(!err.contains("second Ctrl-C"), "{err}");
+    let steps: u64 = err
+        .rsplit_once("training stopped after ")
+        .unwrap_or_else(|| panic!("no end-of-run line: {err}"))
+        .1
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let meta = tetris_dqn::training::checkpoint::read_meta(&run_dir.join("latest")).unwrap();
+    assert!(steps > 0);
+    assert_eq!(meta.steps, steps, "{err}");
+}

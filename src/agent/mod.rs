@@ -56,6 +56,15 @@ pub enum AgentError {
     Torch(#[from] tch::TchError),
 }
 
+/// Sets libtorch's thread count for the calling thread, and returns the count libtorch then
+/// reports. OpenMP keeps this setting per thread (a new thread starts from the process
+/// default, one per core), so every thread that runs the network calls this before its first
+/// tensor operation; set once on the main thread, the trainer would still run two.
+pub fn use_torch_threads(n: usize) -> usize {
+    tch::set_num_threads(n as i32);
+    tch::get_num_threads().max(0) as usize
+}
+
 /// The device for a config choice; `Cuda` without a GPU is an error.
 pub fn resolve_device(choice: DeviceChoice) -> Result<Device, AgentError> {
     let gpus = tch::Cuda::device_count();

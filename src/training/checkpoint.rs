@@ -11,12 +11,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use tch::Device;
 
+use super::checksums::{self, Checksums, Damage};
 use super::learner::{Learner, LearnerState};
-use crate::agent::{Agent, AgentError, ReplayBuffer};
+use crate::agent::{Agent, AgentError, MODEL_FILE, OPTIMIZER_FILE, ReplayBuffer, TARGET_FILE};
 use crate::config::Config;
 
-/// The checkpoint format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The checkpoint format this build writes. Version 2 added `checksums`; version 1 (no
+/// checksums, nothing to verify) is still read.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format version this build reads.
+const OLDEST_READABLE_VERSION: u32 = 1;
 /// Counters, RNG, config and the game in progress.
 pub const META_FILE: &str = "meta.ron";
 /// The replay ring (latest only).
@@ -68,6 +72,9 @@ pub struct Meta {
     pub config: Config,
     /// Counters, the game in progress, the pending transition and the RNG.
     pub state: LearnerState,
+    /// BLAKE3 of every other file of the checkpoint, checked before loading.
+    #[serde(default)]
+    pub checksums: Checksums,
 }
 
 #[derive(Deserialize)]
@@ -85,11 +92,14 @@ pub enum CheckpointError {
     #[error("{0} is not a tetris-dqn checkpoint: it has no meta.ron")]
     NoMeta(PathBuf),
     /// Written by another format version.
-    #[error("{path}: checkpoint format version {found}, but this build reads version {expected}")]
+    #[error(
+        "{path}: checkpoint format version {found}, but this build reads versions {oldest} to {newest}"
+    )]
     Version {
         path: PathBuf,
         found: u32,
-        expected: u32,
+        oldest: u32,
+        newest: u32,
     },
     /// `meta.ron` cannot be parsed.
     #[error("{path}, line {line}, column {column}: {message} (corrupt or hand-edited meta.ron)")]
@@ -102,6 +112,9 @@ pub enum CheckpointError {
     /// A file inside could not be used.
     #[error("checkpoint {dir}: {source}")]
     Agent { dir: PathBuf, source: AgentError },
+    /// A file differs from the checksum `meta.ron` recorded, or is gone.
+    #[error(transparent)]
+    Damaged(#[from] Damage),
     /// The file system refused.
     #[error("{path}: {source}")]
     Io {
@@ -144,6 +157,7 @@ pub fn save(
             .save(&real.join(REPLAY_FILE))
             .map_err(agent_err)?;
     }
+    let checksums = checksums::of_folder(&real, META_FILE)?;
     let state = learner.state();
     let meta = Meta {
         format_version: FORMAT_VERSION,
@@ -158,6 +172,7 @@ pub fn save(
         device: crate::agent::network::device_name(learner.agent().device()),
         config: learner.config().clone(),
         state: state.clone(),
+        checksums,
     };
     let text = ron::ser::to_string_pretty(&meta, ron::ser::PrettyConfig::default())
         .expect("meta always serializes");
@@ -211,11 +226,12 @@ pub fn read_meta(dir: &Path) -> Result<Meta, CheckpointError> {
         message: e.code.to_string(),
     };
     let version: VersionOnly = ron::from_str(&text).map_err(meta_err)?;
-    if version.format_version != FORMAT_VERSION {
+    if !(OLDEST_READABLE_VERSION..=FORMAT_VERSION).contains(&version.format_version) {
         return Err(CheckpointError::Version {
             path,
             found: version.format_version,
-            expected: FORMAT_VERSION,
+            oldest: OLDEST_READABLE_VERSION,
+            newest: FORMAT_VERSION,
         });
     }
     ron::from_str(&text).map_err(meta_err)
@@ -229,6 +245,11 @@ pub fn load_learner(
     device: Device,
 ) -> Result<(Learner, Meta), CheckpointError> {
     let meta = read_meta(dir)?;
+    checksums::verify(
+        dir,
+        &meta.checksums,
+        [MODEL_FILE, TARGET_FILE, OPTIMIZER_FILE, REPLAY_FILE],
+    )?;
     let config = config.unwrap_or_else(|| meta.config.clone());
     let agent_err = |source| CheckpointError::Agent {
         dir: dir.to_owned(),
@@ -255,6 +276,7 @@ pub fn load_learner(
 /// config it was trained with.
 pub fn load_agent(dir: &Path, device: Device) -> Result<(Agent, Meta), CheckpointError> {
     let meta = read_meta(dir)?;
+    checksums::verify(dir, &meta.checksums, [MODEL_FILE])?;
     let mut agent = fresh_agent(&meta.config, device);
     agent
         .load(dir, false)

@@ -74,11 +74,33 @@ pub struct EvalReport {
     pub pieces_per_s: f64,
 }
 
-/// Greedy play of one game with `agent`; stops at `max_pieces` (0: no cap).
-pub fn play_greedy(agent: &Agent, config: &Config, seed: u64, max_pieces: u64) -> GameResult {
+/// How often, in pieces, a game in progress reports itself.
+pub const PROGRESS_EVERY: u64 = 1_000;
+
+/// What `evaluate` reports while it plays.
+#[derive(Debug)]
+pub enum EvalProgress<'a> {
+    /// Game `game` (0-based) has placed `pieces` pieces so far (every [`PROGRESS_EVERY`]).
+    Playing { game: u32, pieces: u64 },
+    /// Game `game` has ended.
+    Ended { game: u32, result: &'a GameResult },
+}
+
+/// Greedy play of one game with `agent`; stops at `max_pieces` (0: no cap). `on_pieces` sees
+/// the piece count every [`PROGRESS_EVERY`] pieces.
+pub fn play_greedy(
+    agent: &Agent,
+    config: &Config,
+    seed: u64,
+    max_pieces: u64,
+    mut on_pieces: impl FnMut(u64),
+) -> GameResult {
     let mut game = Game::new(seed);
     let mut candidates = Candidates::default();
     while max_pieces == 0 || game.pieces_placed() < max_pieces {
+        if game.pieces_placed() % PROGRESS_EVERY == 0 && game.pieces_placed() > 0 {
+            on_pieces(game.pieces_placed());
+        }
         let Some(best) =
             candidates.score(&game, agent, &config.reward, config.gamma, config.use_hold)
         else {
@@ -99,23 +121,26 @@ pub fn play_greedy(agent: &Agent, config: &Config, seed: u64, max_pieces: u64) -
     }
 }
 
-/// Plays `games` seeded games with the checkpoint in `dir`; `on_game` sees each as it ends.
+/// Plays `games` seeded games with the checkpoint in `dir`; `on_progress` sees each game's
+/// progress and end.
 pub fn evaluate(
     dir: &Path,
     games: u32,
     max_pieces: u64,
     seed: u64,
     device: Device,
-    mut on_game: impl FnMut(&GameResult),
+    mut on_progress: impl FnMut(EvalProgress),
 ) -> Result<EvalReport, CheckpointError> {
     let (agent, meta) = checkpoint::load_agent(dir, device)?;
-    tch::set_num_threads(meta.config.torch_threads as i32);
+    crate::agent::use_torch_threads(meta.config.torch_threads as usize);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let started = Instant::now();
     let results: Vec<GameResult> = (0..games)
-        .map(|_| {
-            let r = play_greedy(&agent, &meta.config, rng.random(), max_pieces);
-            on_game(&r);
+        .map(|game| {
+            let r = play_greedy(&agent, &meta.config, rng.random(), max_pieces, |pieces| {
+                on_progress(EvalProgress::Playing { game, pieces });
+            });
+            on_progress(EvalProgress::Ended { game, result: &r });
             r
         })
         .collect();

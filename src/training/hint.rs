@@ -27,8 +27,9 @@ impl HintWorker {
         std::thread::Builder::new()
             .name("hint".into())
             .spawn(move || {
-                let mut candidates = Candidates::default();
                 let config = meta.config;
+                crate::agent::use_torch_threads(config.torch_threads as usize);
+                let mut candidates = Candidates::default();
                 while let Ok(mut game) = position_rx.recv() {
                     // Only the newest position matters.
                     while let Ok(newer) = position_rx.try_recv() {

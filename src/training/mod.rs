@@ -3,6 +3,7 @@
 
 pub mod candidates;
 pub mod checkpoint;
+pub mod checksums;
 pub mod eval;
 pub mod hint;
 pub mod learner;

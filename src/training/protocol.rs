@@ -145,6 +145,18 @@ pub enum FinishReason {
     Failed,
 }
 
+impl FinishReason {
+    /// "training stopped after 1234 steps and 5 games": the last line a run prints.
+    pub fn summary(&self, steps: u64, games: u64) -> String {
+        let how = match self {
+            FinishReason::StepsReached => "reached its step count",
+            FinishReason::Stopped => "stopped",
+            FinishReason::Failed => "failed",
+        };
+        format!("training {how} after {steps} steps and {games} games")
+    }
+}
+
 /// Everything the trainer tells its watcher, except board frames. Never dropped.
 #[derive(Clone, Debug)]
 pub enum TrainerEvent {

@@ -115,7 +115,6 @@ impl TrainerHandle {
     /// events and board frames as training, with no learning and nothing written.
     pub fn watch(options: WatchOptions) -> Result<TrainerHandle, TrainingError> {
         let (agent, meta) = checkpoint::load_agent(&options.checkpoint, options.device)?;
-        tch::set_num_threads(meta.config.torch_threads as i32);
         let learner = Learner::watching(meta.config.clone(), agent, options.seed);
         let run_name = format!("{} (watching)", meta.config.run_name);
         Self::spawn(
@@ -136,7 +135,6 @@ impl TrainerHandle {
 
     /// Builds (or restores) the learner and starts the trainer thread.
     pub fn start(options: TrainerOptions) -> Result<TrainerHandle, TrainingError> {
-        tch::set_num_threads(options.config.torch_threads as i32);
         let (learner, wall_offset) = match &options.resume {
             Some(dir) => {
                 let config = options.config_given.then(|| options.config.clone());
@@ -347,6 +345,8 @@ struct Spawn {
 
 /// Runs the trainer; a panic inside becomes an `Error` event and `Finished`.
 fn run_guarded(trainer: Trainer, events: Sender<TrainerEvent>) {
+    // Before any tensor operation on this thread: OpenMP's count is per thread.
+    crate::agent::use_torch_threads(trainer.learner.config().torch_threads as usize);
     if let Err(panic) = catch_unwind(AssertUnwindSafe(move || trainer.run())) {
         let msg = panic
             .downcast_ref::<String>()
@@ -479,19 +479,20 @@ impl Trainer {
             }
             // 5. Act, store, learn; 6.-8. frames, games, saves.
             self.step();
+            // In visual mode, wait the step delay; a command cuts the wait short. The wait is
+            // part of the run's wall time (only pauses are not), so the clock a person sees
+            // matches the clock on the wall.
             if self.visual && !self.step_delay.is_zero() {
-                let since = Instant::now();
                 match self.commands.recv_timeout(self.step_delay) {
                     Ok(c) => self.apply(c),
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => self.stopping = true,
                 }
-                // Sleeping in visual mode is not training time.
-                self.paused_for += since.elapsed();
             }
         };
-        self.save(Slot::Latest, SaveReason::Stop);
+        // The last metrics state the training itself (steps, wall time) before the save.
         self.send_metrics();
+        self.save(Slot::Latest, SaveReason::Stop);
         let state = self.learner.state();
         let finished = TrainerEvent::Finished {
             reason,

@@ -268,6 +268,9 @@ fn spawn_board(mut commands: Commands) {
         },
         TextColor(Color::WHITE),
         bevy::text::TextBackgroundColor(Color::BLACK.with_alpha(0.75)),
+        // Wrapped inside the well, so a long message never covers the stats beside it.
+        bevy::text::TextBounds::new_horizontal(w - CELL),
+        TextLayout::justify(Justify::Center),
         Transform::from_translation(centre.extend(5.0)),
         Visibility::Hidden,
     ));

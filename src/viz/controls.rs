@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 
-use super::bridge::{TrainerLink, TrainerStatus};
+use super::bridge::{FromTrainer, TrainerLink, TrainerStatus};
+use crate::training::TrainerEvent;
 use crate::training::protocol::MAX_STEP_DELAY;
 
 /// Speed change per `+`/`-` press.
@@ -105,11 +106,24 @@ fn keys(
     }
 }
 
+/// Closes the window once the trainer has finished after Esc (or Ctrl-C), and prints how the
+/// run ended, as the headless run does.
 fn exit_when_finished(
     status: Res<TrainerStatus>,
     quitting: Res<Quitting>,
+    mut events: MessageReader<FromTrainer>,
     mut exit: MessageWriter<AppExit>,
 ) {
+    for FromTrainer(event) in events.read() {
+        if let TrainerEvent::Finished {
+            reason,
+            steps,
+            games,
+        } = event
+        {
+            eprintln!("{}", reason.summary(*steps, *games));
+        }
+    }
     if quitting.0 && status.finished.is_some() {
         exit.write(AppExit::Success);
     }

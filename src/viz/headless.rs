@@ -1,9 +1,8 @@
 //! `--headless`: the Bevy app with `MinimalPlugins` and a schedule runner (no window, no
 //! renderer), the bridge, and a progress line in the terminal. Ctrl-C (or SIGTERM) saves
-//! `latest/` and exits 0; a second one exits at once.
+//! `latest/` and exits 0 (see [`interrupt`]).
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bevy::app::ScheduleRunnerPlugin;
@@ -11,6 +10,7 @@ use bevy::prelude::*;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::bridge::{self, FromTrainer, TrainerLink, TrainerStatus};
+use super::interrupt;
 use crate::training::{FinishReason, TrainerEvent, TrainerHandle};
 
 /// How often the app's loop runs; the trainer does not wait for it.
@@ -18,16 +18,9 @@ const FRAME: Duration = Duration::from_millis(50);
 /// How often a plain progress line is printed when stderr is not a terminal.
 const PLAIN_EVERY: Duration = Duration::from_secs(10);
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
 /// Runs training with no window until it finishes or Ctrl-C; returns how it ended.
 pub fn run_headless(handle: TrainerHandle) -> AppExit {
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            eprintln!("\nsecond Ctrl-C: exiting without waiting for the save");
-            std::process::exit(130);
-        }
-    });
+    interrupt::install();
     let mut app = App::new();
     app.add_plugins(MinimalPlugins.set(ScheduleRunnerPlugin::run_loop(FRAME)))
         .insert_resource(TrainerLink(handle))
@@ -80,9 +73,9 @@ impl Progress {
 }
 
 fn watch_interrupt(link: Res<TrainerLink>, mut progress: ResMut<Progress>) {
-    if INTERRUPTED.load(Ordering::SeqCst) && !progress.stopping {
+    if interrupt::interrupted() && !progress.stopping {
         progress.stopping = true;
-        progress.say("Ctrl-C: saving latest/ and stopping (Ctrl-C again to quit at once)".into());
+        progress.say(interrupt::STOPPING_LINE.into());
         link.0.stop();
     }
 }
@@ -142,13 +135,8 @@ fn show_progress(
                 games,
             } => {
                 progress.bar.finish_and_clear();
-                let how = match reason {
-                    FinishReason::StepsReached => "reached its step count",
-                    FinishReason::Stopped => "stopped",
-                    FinishReason::Failed => "failed",
-                };
                 eprintln!("{}", status_line(&status));
-                eprintln!("training {how} after {steps} steps and {games} games");
+                eprintln!("{}", reason.summary(*steps, *games));
                 exit.write(if *reason == FinishReason::Failed {
                     AppExit::error()
                 } else {

@@ -6,8 +6,10 @@ pub mod board;
 pub mod bridge;
 pub mod controls;
 pub mod demo;
+pub mod display;
 pub mod headless;
 pub mod hud;
+pub mod interrupt;
 pub mod play;
 pub mod screenshot;
 pub mod trainer_view;
@@ -55,15 +57,19 @@ fn add_screenshot(app: &mut App, shot: ScreenshotOptions) {
     }
 }
 
+/// Bevy's default plugins for a window of `size`, with our own Ctrl-C handling
+/// ([`interrupt`]) in place of Bevy's.
 fn window_plugins(size: (u32, u32)) -> impl PluginGroup {
-    DefaultPlugins.set(WindowPlugin {
-        primary_window: Some(Window {
-            title: "tetris-dqn".into(),
-            resolution: size.into(),
+    DefaultPlugins
+        .set(WindowPlugin {
+            primary_window: Some(Window {
+                title: "tetris-dqn".into(),
+                resolution: size.into(),
+                ..default()
+            }),
             ..default()
-        }),
-        ..default()
-    })
+        })
+        .disable::<bevy::app::TerminalCtrlCHandlerPlugin>()
 }
 
 /// Opens the training window on a running trainer: the board animated from its frames, its
@@ -82,6 +88,7 @@ pub fn run_training_window(
             controls::plugin,
             trainer_view::plugin,
             hud::plugin,
+            interrupt::plugin,
         ));
     add_screenshot(&mut app, shot);
     app.run()
@@ -97,7 +104,7 @@ pub fn run_play(
     let mut app = App::new();
     app.add_plugins(window_plugins(WINDOW_SIZE))
         .insert_resource(play::Play::new(seed))
-        .add_plugins((board::plugin, play::plugin));
+        .add_plugins((board::plugin, play::plugin, interrupt::plugin));
     if let Some(worker) = hint {
         app.insert_resource(play::Hints::new(worker));
     }
@@ -113,7 +120,7 @@ pub fn run_demo(options: DemoOptions) -> AppExit {
         seed: options.seed,
         input_delay: Duration::from_millis(options.input_ms),
     });
-    app.add_plugins((board::plugin, demo::plugin));
+    app.add_plugins((board::plugin, demo::plugin, interrupt::plugin));
     add_screenshot(&mut app, options.shot);
     app.run()
 }

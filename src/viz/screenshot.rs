@@ -26,6 +26,12 @@ impl ScreenshotPlan {
             saved: None,
         }
     }
+
+    /// Whether the screenshot has been asked for and not yet written: the window must keep
+    /// drawing until it is, whatever its idle pace.
+    pub fn is_capturing(&self) -> bool {
+        self.requested && self.saved.is_none()
+    }
 }
 
 /// Registers the screenshot systems; needs a [`ScreenshotPlan`] resource.
@@ -33,7 +39,14 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Update, (request_screenshot, exit_when_saved));
 }
 
-fn request_screenshot(mut commands: Commands, time: Res<Time>, mut plan: ResMut<ScreenshotPlan>) {
+/// Asks for the screenshot once `after` has passed on the wall clock. (Not the virtual clock:
+/// it advances at most 250 ms per update, so at the idle pace of one redraw a second it would
+/// run four times slow.)
+fn request_screenshot(
+    mut commands: Commands,
+    time: Res<Time<Real>>,
+    mut plan: ResMut<ScreenshotPlan>,
+) {
     if plan.requested || time.elapsed() < plan.after {
         return;
     }

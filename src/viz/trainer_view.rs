@@ -12,6 +12,7 @@ use bevy::winit::{UpdateMode, WinitSettings};
 use super::board::{BoardView, DrawBoard};
 use super::bridge::{TrainerLink, TrainerStatus};
 use super::controls::{SHORTCUTS, ShowShortcuts};
+use super::screenshot::ScreenshotPlan;
 use crate::game::{Falling, Game, Input, PieceGrid};
 use crate::training::{BoardFrame, FinishReason, SaveReason};
 
@@ -63,23 +64,26 @@ pub fn plugin(app: &mut App) {
         .add_systems(Last, drop_redraw_requests_when_still);
 }
 
-/// Whether nothing moves on the board: visual off, paused or finished.
-fn board_is_still(status: &TrainerStatus) -> bool {
-    status.finished.is_some()
+/// Whether the window may idle: nothing moves on the board (visual off, paused or finished)
+/// and no screenshot is waiting to be drawn.
+fn board_is_still(status: &TrainerStatus, shot: Option<&ScreenshotPlan>) -> bool {
+    let still = status.finished.is_some()
         || status
             .metrics
             .as_ref()
-            .is_some_and(|m| m.paused || !m.visual)
+            .is_some_and(|m| m.paused || !m.visual);
+    still && !shot.is_some_and(ScreenshotPlan::is_capturing)
 }
 
 /// egui asks for a redraw whenever its numbers change, which is every frame while training;
 /// while the board is still, those requests are dropped so the idle pace holds.
 fn drop_redraw_requests_when_still(
     status: Res<TrainerStatus>,
+    shot: Option<Res<ScreenshotPlan>>,
     requests: Option<ResMut<Messages<RequestRedraw>>>,
 ) {
     if let Some(mut requests) = requests
-        && board_is_still(&status)
+        && board_is_still(&status, shot.as_deref())
     {
         requests.clear();
     }
@@ -90,6 +94,7 @@ fn drop_redraw_requests_when_still(
 /// pace for a moment after any input, so the panel answers at once.
 fn pace_redraws(
     status: Res<TrainerStatus>,
+    shot: Option<Res<ScreenshotPlan>>,
     settings: Option<ResMut<WinitSettings>>,
     mut input: MessageReader<WindowEvent>,
     time: Res<Time<Real>>,
@@ -102,7 +107,7 @@ fn pace_redraws(
         *last_input = Some(time.elapsed());
     }
     let answering = last_input.is_some_and(|at| time.elapsed() - at < ANSWER_TIME);
-    let wanted = if !board_is_still(&status) {
+    let wanted = if !board_is_still(&status, shot.as_deref()) {
         WinitSettings::game()
     } else {
         let wait = if answering {
