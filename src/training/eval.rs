@@ -98,7 +98,7 @@ pub fn play_greedy(
     let mut game = Game::new(seed);
     let mut candidates = Candidates::default();
     while max_pieces == 0 || game.pieces_placed() < max_pieces {
-        if game.pieces_placed() % PROGRESS_EVERY == 0 && game.pieces_placed() > 0 {
+        if game.pieces_placed().is_multiple_of(PROGRESS_EVERY) && game.pieces_placed() > 0 {
             on_pieces(game.pieces_placed());
         }
         let Some(best) =
