@@ -6,8 +6,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tetris_game::random_play::{RandomPlayStats, play_random};
 
-use crate::agent::resolve_device;
-use crate::config::{Config, DeviceChoice};
+use crate::config::Config;
 use crate::training::{TrainerEvent, TrainerHandle, TrainerOptions, TrainingError};
 
 /// What `bench` measured.
@@ -43,11 +42,9 @@ pub fn train_steps_per_s(steps: u64) -> Result<f64, TrainingError> {
     let _ = std::fs::remove_dir_all(&dir);
     let handle = TrainerHandle::start(TrainerOptions {
         config,
-        config_given: false,
         run_dir: dir.clone(),
         resume: None,
         total_steps: Some(total),
-        device: resolve_device(DeviceChoice::Cpu).expect("the CPU is always there"),
         visual: false,
         step_delay: Duration::ZERO,
         paused: false,

@@ -1,14 +1,13 @@
 //! tetris-dqn: a DQN agent learns guideline Tetris while you watch. This library holds the
 //! parts the binary composes: the engine (re-exported as [`game`]), the run [`config`], the
 //! DQN [`agent`] (the only place tch lives), [`training`] (trainer thread, checkpoints,
-//! evaluation), the window and headless runner ([`viz`]), libtorch facts ([`torch_info`])
-//! and the throughput benchmark ([`bench`]).
+//! evaluation), the window and headless runner ([`viz`]) and the throughput benchmark
+//! ([`bench`]).
 
 pub use tetris_game as game;
 
 pub mod agent;
 pub mod bench;
 pub mod config;
-pub mod torch_info;
 pub mod training;
 pub mod viz;

@@ -6,14 +6,15 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use tetris_dqn::agent::resolve_device;
+use tetris_dqn::agent::{Device, describe_libtorch};
 use tetris_dqn::config::{Config, DeviceChoice};
 use tetris_dqn::training::checkpoint;
 use tetris_dqn::training::eval::{self, EvalProgress, EvalReport};
 use tetris_dqn::training::hint::HintWorker;
+use tetris_dqn::training::protocol::MAX_STEP_DELAY;
 use tetris_dqn::training::{TrainerHandle, TrainerOptions, WatchOptions};
 use tetris_dqn::viz::DemoOptions;
-use tetris_dqn::{bench, torch_info, viz};
+use tetris_dqn::{bench, viz};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -91,12 +92,16 @@ impl ScreenshotArgs {
     }
 }
 
-/// The step delay a `--speed` flag asks for, refused above 100 ms.
+/// The step delay a `--speed` flag asks for, refused above [`MAX_STEP_DELAY`].
 fn step_delay(ms: u64) -> Result<std::time::Duration> {
-    if ms > 100 {
-        bail!("--speed {ms} is out of range; expected 0 to 100 milliseconds per step");
+    let delay = std::time::Duration::from_millis(ms);
+    if delay > MAX_STEP_DELAY {
+        bail!(
+            "--speed {ms} is out of range; expected 0 to {} milliseconds per step",
+            MAX_STEP_DELAY.as_millis()
+        );
     }
-    Ok(std::time::Duration::from_millis(ms))
+    Ok(delay)
 }
 
 #[derive(clap::Args, Debug)]
@@ -250,7 +255,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         println!(
             "tetris-dqn {}\n{}",
             env!("CARGO_PKG_VERSION"),
-            torch_info::describe()
+            describe_libtorch()
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -267,7 +272,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let hint = args
                 .hint
                 .as_deref()
-                .map(|dir| HintWorker::start(dir, tch::Device::Cpu))
+                .map(|dir| HintWorker::start(dir, Device::CPU))
                 .transpose()?;
             let exit = viz::run_play(args.seed, hint, shot);
             Ok(exit_code(&exit))
@@ -334,8 +339,6 @@ fn trainer_options(args: &TrainArgs) -> Result<TrainerOptions> {
         }
     };
     Ok(TrainerOptions {
-        device: resolve_device(config.device)?,
-        config_given: given.is_some() || args.device.is_some(),
         config,
         run_dir,
         resume: args.resume.clone(),
@@ -354,18 +357,17 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
     }
     // Ctrl-C from here on saves before quitting.
     viz::interrupt::install();
-    let banner = format!(
-        "training {} on {} into {}{}",
-        options.config.run_name,
-        tetris_dqn::agent::network::device_name(options.device),
-        options.run_dir.display(),
-        options
-            .resume
-            .as_ref()
-            .map_or(String::new(), |r| format!(" (resuming {})", r.display()))
-    );
+    let resuming = options
+        .resume
+        .as_ref()
+        .map_or(String::new(), |r| format!(" (resuming {})", r.display()));
     let handle = TrainerHandle::start(options)?;
-    eprintln!("{banner}");
+    eprintln!(
+        "training {} on {} into {}{resuming}",
+        handle.run_name(),
+        handle.device_name(),
+        handle.run_dir().display(),
+    );
     let exit = if args.headless {
         viz::run_headless(handle)
     } else {
@@ -383,7 +385,7 @@ fn watch(args: WatchArgs) -> Result<ExitCode> {
     let handle = TrainerHandle::watch(WatchOptions {
         checkpoint: args.checkpoint,
         seed: args.seed,
-        device: resolve_device(args.device)?,
+        device: args.device,
         step_delay,
     })?;
     Ok(exit_code(&viz::run_training_window(handle, shot)))
@@ -393,7 +395,7 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
     if args.games == 0 {
         bail!("--games must be at least 1");
     }
-    let device = resolve_device(args.device)?;
+    let device = Device::resolve(args.device)?;
     let mut progress = EvalProgressView::new(args.games);
     let report = eval::evaluate(
         &args.checkpoint,

@@ -27,11 +27,9 @@ fn handle(name: &str, total: Option<u64>) -> TrainerHandle {
             save_every_steps: 0,
             ..Config::default()
         },
-        config_given: false,
         run_dir,
         resume: None,
         total_steps: total,
-        device: tch::Device::Cpu,
         visual: true,
         step_delay: Duration::ZERO,
         paused: false,

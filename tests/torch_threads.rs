@@ -42,11 +42,9 @@ fn most_trainer_threads(torch_threads: u32) -> usize {
     };
     let handle = TrainerHandle::start(TrainerOptions {
         config,
-        config_given: false,
         run_dir: dir,
         resume: None,
         total_steps: Some(1_500),
-        device: tch::Device::Cpu,
         visual: false,
         step_delay: Duration::ZERO,
         paused: false,

@@ -41,11 +41,9 @@ fn run_dir(name: &str) -> PathBuf {
 fn options(dir: &Path, total: Option<u64>) -> TrainerOptions {
     TrainerOptions {
         config: tiny(),
-        config_given: false,
         run_dir: dir.to_owned(),
         resume: None,
         total_steps: total,
-        device: tch::Device::Cpu,
         visual: false,
         step_delay: Duration::ZERO,
         paused: false,
@@ -132,7 +130,7 @@ fn stop_while_paused_ends_within_a_second_and_later_commands_are_refused() {
     assert!(!handle.pause());
     assert!(!handle.resume());
     assert!(!handle.set_visual(true));
-    assert!(!handle.set_speed(Duration::from_millis(10)));
+    assert!(!handle.set_step_delay(Duration::from_millis(10)));
     assert!(!handle.save_now());
     assert!(!handle.stop());
     let events: Vec<TrainerEvent> = handle.events().try_iter().collect();
@@ -148,15 +146,15 @@ fn stop_while_paused_ends_within_a_second_and_later_commands_are_refused() {
 }
 
 #[test]
-fn speed_outside_0_to_100_ms_is_refused() {
+fn a_step_delay_outside_0_to_100_ms_is_refused() {
     let dir = run_dir("speed");
     let mut opts = options(&dir, None);
     opts.visual = true;
     let handle = TrainerHandle::start(opts).unwrap();
-    assert!(!handle.set_speed(Duration::from_millis(150)));
-    assert!(!handle.set_speed(Duration::from_millis(101)));
-    assert!(handle.set_speed(Duration::from_millis(100)));
-    assert!(handle.set_speed(Duration::from_millis(40)));
+    assert!(!handle.set_step_delay(Duration::from_millis(150)));
+    assert!(!handle.set_step_delay(Duration::from_millis(101)));
+    assert!(handle.set_step_delay(Duration::from_millis(100)));
+    assert!(handle.set_step_delay(Duration::from_millis(40)));
     let m = wait_for(&handle, |e| {
         metrics(e).is_some_and(|m| m.step_delay == Duration::from_millis(40))
     });
@@ -300,8 +298,6 @@ fn resume_is_exact_bit_for_bit() {
     drop(handle);
     let mut opts = options(&split, Some(total));
     opts.resume = Some(split.join("latest"));
-    // The config comes from the checkpoint; a different one in the options is ignored.
-    opts.config.seed = 999;
     let handle = TrainerHandle::start(opts).unwrap();
     events_until_finished(&handle);
     drop(handle);
@@ -335,7 +331,6 @@ fn resuming_with_another_network_or_a_broken_checkpoint_is_a_clear_error() {
         opts.resume = Some(dir.join("latest"));
         if let Some(c) = config {
             opts.config = c;
-            opts.config_given = true;
         }
         TrainerHandle::start(opts)
             .map(|_| ())
@@ -414,10 +409,13 @@ fn a_flipped_byte_in_any_checkpoint_file_is_named_on_load() {
             .to_string();
         assert!(e.contains(&format!("{name} is damaged")), "{name}: {e}");
         if name == "model.safetensors" {
-            let e = tetris_dqn::training::checkpoint::load_agent(&latest, tch::Device::Cpu)
-                .map(|_| ())
-                .unwrap_err()
-                .to_string();
+            let e = tetris_dqn::training::checkpoint::load_agent(
+                &latest,
+                tetris_dqn::agent::Device::CPU,
+            )
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
             assert!(e.contains("model.safetensors is damaged"), "{e}");
         }
         std::fs::write(&path, &good).unwrap();

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rand::Rng;
 use tch::nn::{self, Module};
-use tch::{Device, Kind, Tensor};
+use tch::{Kind, Tensor};
 
 use super::observation::BOARD_ROWS;
 use crate::config::Network;
@@ -128,13 +128,4 @@ pub fn init_from_rng(vs: &nn::VarStore, rng: &mut impl Rng) {
             t.copy_(&src);
         }
     });
-}
-
-/// The device's `Device`, for messages.
-pub fn device_name(device: Device) -> String {
-    match device {
-        Device::Cpu => "cpu".into(),
-        Device::Cuda(i) => format!("cuda:{i}"),
-        other => format!("{other:?}").to_lowercase(),
-    }
 }

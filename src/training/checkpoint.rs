@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use tch::Device;
 
 use super::checksums::{self, Checksums, Damage};
 use super::learner::{Learner, LearnerState};
-use crate::agent::{Agent, AgentError, MODEL_FILE, OPTIMIZER_FILE, ReplayBuffer, TARGET_FILE};
+use crate::agent::{
+    Agent, AgentError, Device, Encoding, MODEL_FILE, OPTIMIZER_FILE, ReplayBuffer, TARGET_FILE,
+};
 use crate::config::Config;
 
 /// The checkpoint format this build writes. Version 2 added `checksums`; version 1 (no
@@ -169,7 +170,7 @@ pub fn save(
         wall_time_s,
         saved_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         git_describe: env!("TETRIS_DQN_GIT_DESCRIBE").to_string(),
-        device: crate::agent::network::device_name(learner.agent().device()),
+        device: learner.agent().device().to_string(),
         config: learner.config().clone(),
         state: state.clone(),
         checksums,
@@ -237,11 +238,11 @@ pub fn read_meta(dir: &Path) -> Result<Meta, CheckpointError> {
     ron::from_str(&text).map_err(meta_err)
 }
 
-/// A learner continuing the checkpoint in `dir` exactly. `config` replaces the saved config
-/// when given (its network and replay capacity must match the checkpoint's).
+/// A learner continuing the checkpoint in `dir` exactly, with `config` (the checkpoint's
+/// own, or one whose network and replay capacity match it).
 pub fn load_learner(
     dir: &Path,
-    config: Option<Config>,
+    config: Config,
     device: Device,
 ) -> Result<(Learner, Meta), CheckpointError> {
     let meta = read_meta(dir)?;
@@ -250,25 +251,25 @@ pub fn load_learner(
         &meta.checksums,
         [MODEL_FILE, TARGET_FILE, OPTIMIZER_FILE, REPLAY_FILE],
     )?;
-    let config = config.unwrap_or_else(|| meta.config.clone());
     let agent_err = |source| CheckpointError::Agent {
         dir: dir.to_owned(),
         source,
     };
-    let mut agent = fresh_agent(&config, device);
-    agent.load(dir, true).map_err(agent_err)?;
     let replay_path = dir.join(REPLAY_FILE);
     let capacity = config.replay_capacity as usize;
+    let obs_len = Encoding::for_network(&config.network).len();
     let replay = if replay_path.is_file() {
-        ReplayBuffer::load(&replay_path, capacity, agent.encoding().len()).map_err(agent_err)?
+        ReplayBuffer::load(&replay_path, capacity, obs_len).map_err(agent_err)?
     } else {
         tracing::warn!(
             "{} has no replay buffer (a best checkpoint?); training continues with an empty one",
             dir.display()
         );
-        ReplayBuffer::new(capacity, agent.encoding().len())
+        ReplayBuffer::new(capacity, obs_len)
     };
-    let learner = Learner::from_parts(config, agent, replay, meta.state.clone());
+    let mut agent = fresh_agent(&config, device, replay);
+    agent.load(dir, true).map_err(agent_err)?;
+    let learner = Learner::from_parts(config, agent, meta.state.clone());
     Ok((learner, meta))
 }
 
@@ -277,7 +278,9 @@ pub fn load_learner(
 pub fn load_agent(dir: &Path, device: Device) -> Result<(Agent, Meta), CheckpointError> {
     let meta = read_meta(dir)?;
     checksums::verify(dir, &meta.checksums, [MODEL_FILE])?;
-    let mut agent = fresh_agent(&meta.config, device);
+    // Playing stores nothing: a one-transition ring.
+    let replay = ReplayBuffer::new(1, Encoding::for_network(&meta.config.network).len());
+    let mut agent = fresh_agent(&meta.config, device, replay);
     agent
         .load(dir, false)
         .map_err(|source| CheckpointError::Agent {
@@ -287,12 +290,13 @@ pub fn load_agent(dir: &Path, device: Device) -> Result<(Agent, Meta), Checkpoin
     Ok((agent, meta))
 }
 
-fn fresh_agent(config: &Config, device: Device) -> Agent {
+fn fresh_agent(config: &Config, device: Device, replay: ReplayBuffer) -> Agent {
     use rand::SeedableRng;
     // The weights are overwritten by the checkpoint's; any seed will do.
     Agent::new(
         config,
         device,
         &mut rand_chacha::ChaCha8Rng::seed_from_u64(0),
+        replay,
     )
 }

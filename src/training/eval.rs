@@ -7,12 +7,9 @@ use std::time::Instant;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
-use tch::Device;
 
-use super::candidates::Candidates;
 use super::checkpoint::{self, CheckpointError};
-use crate::agent::Agent;
-use crate::config::Config;
+use crate::agent::{Agent, Device};
 use crate::game::Game;
 
 /// How one game went.
@@ -89,24 +86,20 @@ pub enum EvalProgress<'a> {
 /// Greedy play of one game with `agent`; stops at `max_pieces` (0: no cap). `on_pieces` sees
 /// the piece count every [`PROGRESS_EVERY`] pieces.
 pub fn play_greedy(
-    agent: &Agent,
-    config: &Config,
+    agent: &mut Agent,
     seed: u64,
     max_pieces: u64,
     mut on_pieces: impl FnMut(u64),
 ) -> GameResult {
     let mut game = Game::new(seed);
-    let mut candidates = Candidates::default();
     while max_pieces == 0 || game.pieces_placed() < max_pieces {
         if game.pieces_placed().is_multiple_of(PROGRESS_EVERY) && game.pieces_placed() > 0 {
             on_pieces(game.pieces_placed());
         }
-        let Some(best) =
-            candidates.score(&game, agent, &config.reward, config.gamma, config.use_hold)
-        else {
+        let Some(best) = agent.choose(&game) else {
             break;
         };
-        game.place(&candidates.placements[best])
+        game.place(&best)
             .expect("the search's placements are legal in their game");
         if game.is_over() {
             break;
@@ -131,13 +124,13 @@ pub fn evaluate(
     device: Device,
     mut on_progress: impl FnMut(EvalProgress),
 ) -> Result<EvalReport, CheckpointError> {
-    let (agent, meta) = checkpoint::load_agent(dir, device)?;
+    let (mut agent, meta) = checkpoint::load_agent(dir, device)?;
     crate::agent::use_torch_threads(meta.config.torch_threads as usize);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let started = Instant::now();
     let results: Vec<GameResult> = (0..games)
         .map(|game| {
-            let r = play_greedy(&agent, &meta.config, rng.random(), max_pieces, |pieces| {
+            let r = play_greedy(&mut agent, rng.random(), max_pieces, |pieces| {
                 on_progress(EvalProgress::Playing { game, pieces });
             });
             on_progress(EvalProgress::Ended { game, result: &r });

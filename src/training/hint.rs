@@ -4,12 +4,10 @@
 
 use std::path::Path;
 
-use crossbeam_channel::{Receiver, Sender};
-use tch::Device;
-
-use super::candidates::Candidates;
 use super::checkpoint::{self, CheckpointError};
+use crate::agent::Device;
 use crate::game::{Game, Placement};
+use crossbeam_channel::{Receiver, Sender};
 
 /// A running hint thread.
 #[derive(Debug)]
@@ -21,29 +19,21 @@ pub struct HintWorker {
 impl HintWorker {
     /// Loads the checkpoint in `dir` and starts the thread.
     pub fn start(dir: &Path, device: Device) -> Result<HintWorker, CheckpointError> {
-        let (agent, meta) = checkpoint::load_agent(dir, device)?;
+        let (mut agent, meta) = checkpoint::load_agent(dir, device)?;
         let (position_tx, position_rx) = crossbeam_channel::unbounded::<Game>();
         let (answer_tx, answer_rx) = crossbeam_channel::unbounded();
+        let threads = meta.config.torch_threads as usize;
         std::thread::Builder::new()
             .name("hint".into())
             .spawn(move || {
-                let config = meta.config;
-                crate::agent::use_torch_threads(config.torch_threads as usize);
-                let mut candidates = Candidates::default();
+                crate::agent::use_torch_threads(threads);
                 while let Ok(mut game) = position_rx.recv() {
                     // Only the newest position matters.
                     while let Ok(newer) = position_rx.try_recv() {
                         game = newer;
                     }
-                    let best = candidates.score(
-                        &game,
-                        &agent,
-                        &config.reward,
-                        config.gamma,
-                        config.use_hold,
-                    );
-                    if let Some(i) = best
-                        && answer_tx.send((game, candidates.placements[i])).is_err()
+                    if let Some(best) = agent.choose(&game)
+                        && answer_tx.send((game, best)).is_err()
                     {
                         return;
                     }

@@ -1,18 +1,17 @@
-//! One step of DQN training, top to bottom, with no threads and no files: score the
-//! candidates, complete the previous transition with the greedy choice, act epsilon-greedily,
-//! learn, sync the target. The trainer thread, the bench and the tests all drive this.
+//! The training loop's bookkeeping around the agent, with no threads and no files: the game
+//! in progress, step and game counters, the rolling mean, episode statistics, and the RNG
+//! that exact resume restores. Each step asks the agent to act (which also remembers the
+//! previous transition), plays the placement, and lets the agent learn; the algorithm itself
+//! is `agent::dqn`. The trainer thread, the bench and the tests all drive this.
 
 use std::collections::VecDeque;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use tch::Device;
 
-use super::candidates::Candidates;
 use super::protocol::EpisodeStats;
-use crate::agent::schedule::epsilon_at;
-use crate::agent::{Agent, Batch, ReplayBuffer};
+use crate::agent::{Agent, Device, Encoding, ReplayBuffer, epsilon_at};
 use crate::config::Config;
 use crate::game::{Game, PlaceOutcome, Placement};
 
@@ -70,43 +69,33 @@ pub struct StepReport {
     pub episode: Option<EpisodeStats>,
 }
 
-/// The agent, its replay ring and the game it plays.
+/// The agent and the game it plays.
 #[derive(Debug)]
 pub struct Learner {
     config: Config,
     /// False when watching a trained agent: greedy play, nothing stored or learnt.
     learning: bool,
     agent: Agent,
-    replay: ReplayBuffer,
     state: LearnerState,
-    candidates: Candidates,
-    batch: Batch,
 }
 
 impl Learner {
     /// A fresh learner: weights, games and exploration all follow `config.seed`.
     pub fn new(config: Config, device: Device) -> Learner {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        let agent = Agent::new(&config, device, &mut rng);
-        let replay = ReplayBuffer::new(config.replay_capacity as usize, agent.encoding().len());
-        Learner::from_parts(config, agent, replay, LearnerState::start(rng))
+        let obs_len = Encoding::for_network(&config.network).len();
+        let replay = ReplayBuffer::new(config.replay_capacity as usize, obs_len);
+        let agent = Agent::new(&config, device, &mut rng, replay);
+        Learner::from_parts(config, agent, LearnerState::start(rng))
     }
 
     /// A learner from restored parts (see `checkpoint`).
-    pub fn from_parts(
-        config: Config,
-        agent: Agent,
-        replay: ReplayBuffer,
-        state: LearnerState,
-    ) -> Learner {
+    pub fn from_parts(config: Config, agent: Agent, state: LearnerState) -> Learner {
         Learner {
             config,
             learning: true,
             agent,
-            replay,
             state,
-            candidates: Candidates::default(),
-            batch: Batch::default(),
         }
     }
 
@@ -114,11 +103,10 @@ impl Learner {
     /// exploration and no piece cap: what `watch` shows.
     pub fn watching(mut config: Config, agent: Agent, seed: u64) -> Learner {
         config.max_pieces_per_game = 0;
-        let replay = ReplayBuffer::new(1, agent.encoding().len());
         let state = LearnerState::start(ChaCha8Rng::seed_from_u64(seed));
         Learner {
             learning: false,
-            ..Learner::from_parts(config, agent, replay, state)
+            ..Learner::from_parts(config, agent, state)
         }
     }
 
@@ -133,78 +121,42 @@ impl Learner {
         self.state.game = Game::new(self.state.rng.random());
     }
 
-    /// One placement: act, store, learn. Never called on a finished game: a game that ends
-    /// is replaced by the next one within the same step.
+    /// One placement: act (remembering the previous transition), play, learn. Never called
+    /// on a finished game: a game that ends is replaced by the next one within the same step.
     pub fn step(&mut self) -> StepReport {
-        let cfg = &self.config;
+        let epsilon = self.epsilon();
         let st = &mut self.state;
-        let c = &mut self.candidates;
-        let greedy = c
-            .score(&st.game, &self.agent, &cfg.reward, cfg.gamma, cfg.use_hold)
+        let action = self
+            .agent
+            .act(&st.game, &mut st.pending, epsilon, &mut st.rng)
             .expect("a game in progress always has a placement: block out ends it first");
-        if let Some(prev) = st.pending.take() {
-            self.replay
-                .push(&prev, c.rewards[greedy], c.obs_of(greedy), c.dones[greedy]);
-        }
-        let epsilon = if self.learning {
-            epsilon_at(&cfg.epsilon, st.steps)
-        } else {
-            0.0
-        };
-        let explore = st.rng.random::<f64>() < epsilon;
-        let choice = if explore {
-            st.rng.random_range(0..c.placements.len())
-        } else {
-            greedy
-        };
-        let placement = c.placements[choice];
         let outcome = st
             .game
-            .place(&placement)
+            .place(&action.placement)
             .expect("the search's placements are legal in their game");
         st.steps += 1;
 
         let over = st.game.is_over();
-        let capped =
-            cfg.max_pieces_per_game > 0 && st.game.pieces_placed() >= cfg.max_pieces_per_game;
+        let capped = self.config.max_pieces_per_game > 0
+            && st.game.pieces_placed() >= self.config.max_pieces_per_game;
         let episode = if over || capped {
             // A capped game's last transition is dropped rather than bootstrapped: one sample
             // in thousands, and it keeps the step simple.
             Some(self.end_game(epsilon, !over))
         } else {
             if self.learning {
-                self.state.pending = Some(self.candidates.obs_of(choice).to_vec());
+                self.state.pending = Some(self.agent.afterstate_of(&action));
             }
             None
         };
-
-        let steps = self.state.steps;
-        let cfg = &self.config;
-        if !self.learning {
-            return StepReport {
-                placement,
-                explored: false,
-                outcome,
-                episode,
-            };
-        }
-        if steps >= cfg.learning_starts
-            && steps.is_multiple_of(cfg.train_every)
-            && self.replay.len() >= cfg.batch_size as usize
+        if self.learning
+            && let Some(loss) = self.agent.learn(self.state.steps, &mut self.state.rng)
         {
-            self.replay.sample_into(
-                cfg.batch_size as usize,
-                &mut self.state.rng,
-                &mut self.batch,
-            );
-            self.state.last_loss = Some(self.agent.learn(&self.batch));
-        }
-        if steps.is_multiple_of(cfg.target_update_every) {
-            self.agent.sync_target();
+            self.state.last_loss = Some(loss);
         }
         StepReport {
-            placement,
-            explored: explore && choice != greedy,
+            placement: action.placement,
+            explored: action.explored,
             outcome,
             episode,
         }
@@ -259,9 +211,9 @@ impl Learner {
         &self.agent
     }
 
-    /// The replay ring.
+    /// The agent's replay ring.
     pub fn replay(&self) -> &ReplayBuffer {
-        &self.replay
+        self.agent.replay()
     }
 
     /// Counters, the game in progress and the RNG.
@@ -296,7 +248,7 @@ mod tests {
 
     #[test]
     fn steps_games_and_learning_add_up() {
-        let mut l = Learner::new(tiny_config(), Device::Cpu);
+        let mut l = Learner::new(tiny_config(), Device::CPU);
         let mut episodes = vec![];
         for _ in 0..400 {
             if let Some(e) = l.step().episode {
@@ -319,7 +271,7 @@ mod tests {
     #[test]
     fn the_same_seed_trains_the_same() {
         let run = || {
-            let mut l = Learner::new(tiny_config(), Device::Cpu);
+            let mut l = Learner::new(tiny_config(), Device::CPU);
             let lines: Vec<u32> = (0..300)
                 .filter_map(|_| l.step().episode)
                 .map(|e| e.lines)

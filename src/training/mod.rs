@@ -1,18 +1,20 @@
-//! Training: the learner (one DQN step), the trainer thread and its handle, the message
-//! protocol, checkpoints, the metrics file, and greedy evaluation.
+//! Training's bookkeeping around the agent: the learner (games and counters around each DQN
+//! step), the trainer thread and its handle, the message protocol, checkpoints and their
+//! checksums, the metrics file, greedy evaluation and the play hint.
 
-pub mod candidates;
 pub mod checkpoint;
 pub mod checksums;
 pub mod eval;
+pub mod handle;
 pub mod hint;
 pub mod learner;
 pub mod metrics_log;
+mod outbox;
 pub mod protocol;
-pub mod trainer;
+mod trainer;
 
+pub use handle::{TrainerHandle, TrainerOptions, TrainingError, WatchOptions};
 pub use learner::Learner;
 pub use protocol::{
     BoardFrame, Command, EpisodeStats, FinishReason, Metrics, SaveReason, TrainerEvent,
 };
-pub use trainer::{TrainerHandle, TrainerOptions, TrainingError, WatchOptions};

@@ -20,8 +20,8 @@ pub enum Command {
     Stop,
     /// Send board frames (true) or not (false); training is the same either way.
     SetVisual(bool),
-    /// Sleep this long after each step in visual mode (at most [`MAX_STEP_DELAY`]).
-    SetSpeed(Duration),
+    /// Wait this long after each step in visual mode (at most [`MAX_STEP_DELAY`]).
+    SetStepDelay(Duration),
     /// Save `latest/` now.
     SaveNow,
     /// Abandon the game in progress and start a new one (watching).

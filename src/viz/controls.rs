@@ -84,10 +84,10 @@ fn keys(
                 handle.set_visual(!visual);
             }
             KeyCode::NumpadAdd | KeyCode::Equal => {
-                handle.set_speed(next_delay(delay, true));
+                handle.set_step_delay(next_delay(delay, true));
             }
             KeyCode::NumpadSubtract | KeyCode::Minus => {
-                handle.set_speed(next_delay(delay, false));
+                handle.set_step_delay(next_delay(delay, false));
             }
             KeyCode::KeyS => {
                 handle.save_now();

@@ -22,7 +22,6 @@ use egui_plot::{Legend, Line, Plot, PlotPoints};
 use super::bridge::{FromTrainer, TrainerLink, TrainerStatus};
 use super::controls::{Quitting, SHORTCUTS, ShowShortcuts};
 use super::trainer_view::{saved_line, state_line};
-use crate::agent::network::device_name;
 use crate::training::TrainerEvent;
 use crate::training::protocol::MAX_STEP_DELAY;
 
@@ -169,7 +168,7 @@ fn draw_hud(
                 ui.heading(format!("tetris-dqn: {}", handle.run_name()));
                 ui.label(format!(
                     "{} | {}",
-                    device_name(handle.device()),
+                    handle.device_name(),
                     handle.run_dir().display()
                 ));
                 let state = state_line(&status)
@@ -286,7 +285,7 @@ fn controls(
             .text("delay per step (+/-)"),
     );
     if slider.changed() {
-        handle.set_speed(Duration::from_millis(ms as u64));
+        handle.set_step_delay(Duration::from_millis(ms as u64));
     }
 }
 

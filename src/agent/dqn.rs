@@ -1,0 +1,607 @@
+//! The whole DQN, top to bottom, as CleanRL's `dqn.py` reads: the settings it uses, scoring
+//! the candidate placements, epsilon-greedy acting, remembering transitions, the learning step
+//! (sample, TD target, Huber loss, clipped Adam) and the target sync. Games, counters and
+//! files are the trainer's business (`training`); this file is the algorithm.
+//!
+//! The agent values afterstates, the board after a placement: a placement scores
+//! `Q = reward + gamma x V(afterstate)`, with no V term when it ends the game.
+//!
+//! The TD target, exactly: a transition `(s, r', done', s')` teaches V(s) for the afterstate s
+//! of a placement that was played. `r'`, `done'` and `s'` belong to the *next* position's
+//! greedy placement, as the online network chose it when that position was played; the choice
+//! is frozen in the replay ring and may be up to `replay_capacity` steps old when it is learnt
+//! from. The target network then values it: `target = r' + gamma x (1 - done') x
+//! V_target(s')`. That is one-step afterstate TD with a target network and a successor fixed at
+//! play time; it is not Double DQN, which would pick the successor again, with the current
+//! online network, at learning time.
+
+use std::path::Path;
+
+use rand::Rng;
+use tch::nn::{self, Module};
+use tch::{Reduction, Tensor};
+
+use super::adam::Adam;
+use super::device::Device;
+use super::network::{self, ValueNet};
+use super::observation::Encoding;
+use super::replay::{Batch, ReplayBuffer};
+use super::safetensors;
+use super::{AgentError, MODEL_FILE, OPTIMIZER_FILE, TARGET_FILE};
+use crate::config::{Config, Epsilon, Reward};
+use crate::game::{Game, PlaceOutcome, Placement};
+
+/// The hyperparameters the algorithm uses, taken from the config once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Discount of the next afterstate's value.
+    pub gamma: f64,
+    /// What each placement earns.
+    pub reward: Reward,
+    /// Whether the hold piece's placements are candidates too.
+    pub use_hold: bool,
+    /// Exploration: epsilon falls linearly with the steps made.
+    pub epsilon: Epsilon,
+    /// Transitions per learning step.
+    pub batch_size: usize,
+    /// Steps before learning starts.
+    pub learning_starts: u64,
+    /// Learn once every this many steps.
+    pub train_every: u64,
+    /// Copy the network into the target network every this many steps.
+    pub target_update_every: u64,
+    /// Huber loss threshold.
+    pub huber_delta: f64,
+    /// Largest gradient L2 norm (0: no clipping).
+    pub grad_clip: f64,
+}
+
+impl Settings {
+    /// The settings of `config`.
+    pub fn of(config: &Config) -> Settings {
+        Settings {
+            gamma: config.gamma,
+            reward: config.reward.clone(),
+            use_hold: config.use_hold,
+            epsilon: config.epsilon.clone(),
+            batch_size: config.batch_size as usize,
+            learning_starts: config.learning_starts,
+            train_every: config.train_every,
+            target_update_every: config.target_update_every,
+            huber_delta: config.huber_delta,
+            grad_clip: config.grad_clip,
+        }
+    }
+}
+
+/// Epsilon at `step`: `start` falling linearly to `end` over `decay_steps`, then `end`
+/// (CleanRL's `linear_schedule`).
+pub fn epsilon_at(schedule: &Epsilon, step: u64) -> f64 {
+    if schedule.decay_steps == 0 || step >= schedule.decay_steps {
+        return schedule.end;
+    }
+    let t = step as f64 / schedule.decay_steps as f64;
+    schedule.start + (schedule.end - schedule.start) * t
+}
+
+/// The reward `reward` gives a placement with this outcome.
+pub fn reward_of(reward: &Reward, outcome: &PlaceOutcome) -> f32 {
+    let mut r = reward.lines[outcome.lines.min(4) as usize] + reward.points * outcome.points as f32;
+    if outcome.top_out.is_some() {
+        r += reward.game_over;
+    } else {
+        r += reward.survival;
+    }
+    r
+}
+
+/// What [`Agent::act`] chose.
+#[derive(Clone, Copy, Debug)]
+pub struct Action {
+    /// The placement to make.
+    pub placement: Placement,
+    /// Whether it was a random choice other than the greedy one.
+    pub explored: bool,
+    /// Its index among the candidates just scored.
+    candidate: usize,
+}
+
+/// The value network, its target network, Adam, the replay ring and the buffers one step
+/// reuses.
+#[derive(Debug)]
+pub struct Agent {
+    settings: Settings,
+    device: Device,
+    encoding: Encoding,
+    online_vs: nn::VarStore,
+    online: ValueNet,
+    target_vs: nn::VarStore,
+    target: ValueNet,
+    adam: Adam,
+    replay: ReplayBuffer,
+    candidates: Candidates,
+    batch: Batch,
+}
+
+impl Agent {
+    /// A fresh agent for `config` on `device`, its weights drawn from `rng`, learning into
+    /// `replay`; the target network starts as a copy.
+    pub fn new(config: &Config, device: Device, rng: &mut impl Rng, replay: ReplayBuffer) -> Agent {
+        let online_vs = nn::VarStore::new(device.tch());
+        let online = ValueNet::new(&online_vs.root(), &config.network);
+        network::init_from_rng(&online_vs, rng);
+        let mut target_vs = nn::VarStore::new(device.tch());
+        let target = ValueNet::new(&target_vs.root(), &config.network);
+        target_vs
+            .copy(&online_vs)
+            .expect("two var stores of one network have the same variables");
+        target_vs.freeze();
+        let adam = Adam::new(&online_vs, config.learning_rate);
+        Agent {
+            settings: Settings::of(config),
+            device,
+            encoding: Encoding::for_network(&config.network),
+            online_vs,
+            online,
+            target_vs,
+            target,
+            adam,
+            replay,
+            candidates: Candidates::default(),
+            batch: Batch::default(),
+        }
+    }
+
+    // 1. Scoring: every candidate placement, in one batched forward pass.
+
+    /// V of each afterstate in `obs` (rows of `encoding().len()` floats).
+    pub fn values(&self, obs: &[f32]) -> Vec<f32> {
+        let n = (obs.len() / self.encoding.len()) as i64;
+        if n == 0 {
+            return vec![];
+        }
+        tch::no_grad(|| {
+            let x = Tensor::from_slice(obs)
+                .view([n, self.encoding.len() as i64])
+                .to_device(self.device.tch());
+            let v = self.online.forward(&x).to_device(tch::Device::Cpu);
+            Vec::<f32>::try_from(&v).expect("a float vector")
+        })
+    }
+
+    /// Scores the candidates of `game` (`Q = reward + gamma x V`, no V term when done) and
+    /// returns the index of the best (the first of equals), or None when there is none.
+    fn score(&mut self, game: &Game) -> Option<usize> {
+        let c = &mut self.candidates;
+        c.find(game, self.encoding, &self.settings);
+        if c.placements.is_empty() {
+            return None;
+        }
+        let values = self.values(&self.candidates.obs);
+        let gamma = self.settings.gamma as f32;
+        let c = &mut self.candidates;
+        c.q.clear();
+        c.q.extend(
+            values
+                .iter()
+                .zip(&c.rewards)
+                .zip(&c.dones)
+                .map(|((v, r), &done)| if done { *r } else { r + gamma * v }),
+        );
+        let mut best = 0;
+        for (i, &q) in c.q.iter().enumerate() {
+            if q > c.q[best] {
+                best = i;
+            }
+        }
+        Some(best)
+    }
+
+    /// The greedy placement in `game` (what eval, watch and the hint play), or None when the
+    /// game is over.
+    pub fn choose(&mut self, game: &Game) -> Option<Placement> {
+        self.score(game).map(|i| self.candidates.placements[i])
+    }
+
+    // 2. Acting, epsilon-greedy, and 3. remembering.
+
+    /// Scores `game`, turns the afterstate `pending` from the previous step into a transition
+    /// (see [`Agent::remember`]), and picks a placement: a uniformly random candidate with
+    /// probability `epsilon` (one draw from `rng` either way, a second when exploring), else
+    /// the greedy one. None when the game is over.
+    pub fn act(
+        &mut self,
+        game: &Game,
+        pending: &mut Option<Vec<f32>>,
+        epsilon: f64,
+        rng: &mut impl Rng,
+    ) -> Option<Action> {
+        let greedy = self.score(game)?;
+        self.remember(pending.take(), greedy);
+        let explore = rng.random::<f64>() < epsilon;
+        let candidate = if explore {
+            rng.random_range(0..self.candidates.placements.len())
+        } else {
+            greedy
+        };
+        Some(Action {
+            placement: self.candidates.placements[candidate],
+            explored: explore && candidate != greedy,
+            candidate,
+        })
+    }
+
+    /// The key rule of the transitions: the afterstate played last step is stored with the
+    /// reward, done flag and afterstate of *this* position's greedy placement (not of the
+    /// placement actually played next, which may be exploratory). Nothing is stored when
+    /// there is nothing pending (the first step of a game, or watching).
+    fn remember(&mut self, pending: Option<Vec<f32>>, greedy: usize) {
+        if let Some(prev) = pending {
+            let c = &self.candidates;
+            self.replay
+                .push(&prev, c.rewards[greedy], c.obs_of(greedy), c.dones[greedy]);
+        }
+    }
+
+    /// The afterstate of `action`, to be remembered next step (when the game goes on).
+    pub fn afterstate_of(&self, action: &Action) -> Vec<f32> {
+        self.candidates.obs_of(action.candidate).to_vec()
+    }
+
+    // 4. Learning and 5. the target sync.
+
+    /// After step number `steps`: learns from one sampled batch when it is time (past
+    /// `learning_starts`, every `train_every` steps, with a batch's worth in the ring) and
+    /// returns its loss; copies the network into the target network every
+    /// `target_update_every` steps.
+    pub fn learn(&mut self, steps: u64, rng: &mut impl Rng) -> Option<f32> {
+        let s = &self.settings;
+        let loss = (steps >= s.learning_starts
+            && steps.is_multiple_of(s.train_every)
+            && self.replay.len() >= s.batch_size)
+            .then(|| {
+                self.replay
+                    .sample_into(self.settings.batch_size, rng, &mut self.batch);
+                self.td_update()
+            });
+        if steps.is_multiple_of(self.settings.target_update_every) {
+            self.sync_target();
+        }
+        loss
+    }
+
+    /// One gradient step on `self.batch`: the TD target (no bootstrapping past game over),
+    /// Huber loss, Adam with clipped gradients. Returns the loss before the step.
+    fn td_update(&mut self) -> f32 {
+        let batch = &self.batch;
+        let n = batch.len() as i64;
+        let width = self.encoding.len() as i64;
+        let to = |v: &[f32]| Tensor::from_slice(v).to_device(self.device.tch());
+        let obs = to(&batch.obs).view([n, width]);
+        let next_obs = to(&batch.next_obs).view([n, width]);
+        let reward = to(&batch.reward);
+        let done = to(&batch.done);
+        let target = tch::no_grad(|| {
+            let next_v = self.target.forward(&next_obs);
+            reward + (1.0 - done) * next_v * self.settings.gamma
+        });
+        let v = self.online.forward(&obs);
+        let loss = v.huber_loss(&target, Reduction::Mean, self.settings.huber_delta);
+        self.adam.zero_grad();
+        loss.backward();
+        self.adam.step(self.settings.grad_clip);
+        f32::try_from(&loss).unwrap_or(f32::NAN)
+    }
+
+    /// Copies the network into the target network.
+    pub fn sync_target(&mut self) {
+        self.target_vs
+            .copy(&self.online_vs)
+            .expect("two var stores of one network have the same variables");
+    }
+
+    // Bookkeeping for the trainer and checkpoints.
+
+    /// The settings it plays and learns by.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// How this agent encodes afterstates.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// The device it runs on.
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    /// The replay ring.
+    pub fn replay(&self) -> &ReplayBuffer {
+        &self.replay
+    }
+
+    /// Writes the network, and with `full` the target network and the optimizer, into `dir`.
+    pub fn save(&self, dir: &Path, full: bool) -> Result<(), AgentError> {
+        safetensors::write(&dir.join(MODEL_FILE), &safetensors::named(&self.online_vs))?;
+        if full {
+            safetensors::write(&dir.join(TARGET_FILE), &safetensors::named(&self.target_vs))?;
+            safetensors::write(&dir.join(OPTIMIZER_FILE), &self.adam.state())?;
+        }
+        Ok(())
+    }
+
+    /// Reads the network from `dir` and, with `full`, the target network and the optimizer;
+    /// without `full` the target network becomes a copy of the network. Every tensor's name
+    /// and shape is checked against this agent's network.
+    pub fn load(&mut self, dir: &Path, full: bool) -> Result<(), AgentError> {
+        safetensors::load_into(&self.online_vs, &dir.join(MODEL_FILE))?;
+        if full {
+            safetensors::load_into(&self.target_vs, &dir.join(TARGET_FILE))?;
+            let path = dir.join(OPTIMIZER_FILE);
+            let saved = safetensors::read(&path)?;
+            self.adam
+                .load_state(&saved)
+                .map_err(|what| AgentError::Corrupt { path, what })?;
+        } else {
+            self.sync_target();
+        }
+        Ok(())
+    }
+
+    /// The network's weights by name, as plain floats (for tests and digests).
+    pub fn weights(&self) -> Vec<(String, Vec<f32>)> {
+        safetensors::named(&self.online_vs)
+            .into_iter()
+            .map(|(n, t)| {
+                let flat = t.flatten(0, -1).to_device(tch::Device::Cpu);
+                (n, Vec::<f32>::try_from(&flat).expect("float weights"))
+            })
+            .collect()
+    }
+}
+
+/// The candidates of one position, with their encodings, rewards and values; buffers are
+/// reused from step to step.
+#[derive(Debug, Default)]
+struct Candidates {
+    /// Every placement (current piece, and hold's when enabled).
+    placements: Vec<Placement>,
+    /// Row `i` encodes the afterstate of placement `i`.
+    obs: Vec<f32>,
+    /// Reward of each placement.
+    rewards: Vec<f32>,
+    /// Whether each placement ends the game.
+    dones: Vec<bool>,
+    /// reward + gamma x V(afterstate) (V omitted when done).
+    q: Vec<f32>,
+    obs_len: usize,
+}
+
+impl Candidates {
+    /// Lists the placements of `game` with their encodings, rewards and done flags.
+    fn find(&mut self, game: &Game, encoding: Encoding, settings: &Settings) {
+        self.obs_len = encoding.len();
+        game.placements_into(&mut self.placements, settings.use_hold);
+        self.obs.clear();
+        self.rewards.clear();
+        self.dones.clear();
+        for p in &self.placements {
+            let preview = game
+                .preview(p)
+                .expect("the search's placements are legal in their game");
+            encoding.encode(&preview.afterstate, &mut self.obs);
+            self.rewards
+                .push(reward_of(&settings.reward, &preview.outcome));
+            self.dones.push(preview.outcome.top_out.is_some());
+        }
+    }
+
+    /// The encoding of candidate `i`.
+    fn obs_of(&self, i: usize) -> &[f32] {
+        &self.obs[i * self.obs_len..(i + 1) * self.obs_len]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Network;
+    use crate::game::{TSpin, TopOut};
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    fn tiny() -> Config {
+        Config {
+            network: Network::Mlp { hidden: vec![8] },
+            gamma: 0.5,
+            ..Config::default()
+        }
+    }
+
+    fn agent(config: &Config, seed: u64) -> Agent {
+        let replay = ReplayBuffer::new(64, Encoding::for_network(&config.network).len());
+        Agent::new(
+            config,
+            Device::CPU,
+            &mut ChaCha8Rng::seed_from_u64(seed),
+            replay,
+        )
+    }
+
+    /// Fills the agent's batch with `n` copies of one transition and makes one update.
+    fn update(a: &mut Agent, done: f32) -> f32 {
+        let n = 4;
+        a.batch = Batch {
+            obs: vec![0.1; n * 13],
+            next_obs: vec![0.3; n * 13],
+            reward: vec![2.0; n],
+            done: vec![done; n],
+        };
+        a.td_update()
+    }
+
+    #[test]
+    fn falls_linearly_then_stays() {
+        let s = Epsilon {
+            start: 1.0,
+            end: 0.1,
+            decay_steps: 100,
+        };
+        assert_eq!(epsilon_at(&s, 0), 1.0);
+        assert!((epsilon_at(&s, 50) - 0.55).abs() < 1e-12);
+        assert!((epsilon_at(&s, 99) - 0.109).abs() < 1e-12);
+        assert_eq!(epsilon_at(&s, 100), 0.1);
+        assert_eq!(epsilon_at(&s, 1_000_000), 0.1);
+        let instant = Epsilon {
+            decay_steps: 0,
+            ..s
+        };
+        assert_eq!(epsilon_at(&instant, 0), 0.1);
+    }
+
+    fn outcome(lines: u32, points: u32, top_out: bool) -> PlaceOutcome {
+        PlaceOutcome {
+            lines,
+            cleared_rows: 0,
+            points,
+            tspin: TSpin::None,
+            back_to_back: false,
+            combo: -1,
+            top_out: top_out.then_some(TopOut::BlockOut),
+        }
+    }
+
+    #[test]
+    fn rewards_follow_the_config() {
+        let r = Reward {
+            survival: 1.0,
+            lines: vec![0.0, 10.0, 40.0, 90.0, 160.0],
+            points: 0.01,
+            game_over: -20.0,
+        };
+        assert_eq!(reward_of(&r, &outcome(0, 0, false)), 1.0);
+        assert_eq!(reward_of(&r, &outcome(4, 800, false)), 1.0 + 160.0 + 8.0);
+        assert_eq!(reward_of(&r, &outcome(0, 0, true)), -20.0);
+        assert_eq!(reward_of(&r, &outcome(2, 300, true)), 40.0 + 3.0 - 20.0);
+    }
+
+    #[test]
+    fn same_seed_same_weights_and_the_target_starts_equal() {
+        let a = agent(&tiny(), 5);
+        let b = agent(&tiny(), 5);
+        let c = agent(&tiny(), 6);
+        assert_eq!(a.weights(), b.weights());
+        assert_ne!(a.weights(), c.weights());
+        let obs = vec![0.2; 3 * 13];
+        assert_eq!(a.values(&obs).len(), 3);
+        let t: Vec<f32> = {
+            let x = Tensor::from_slice(&obs).view([3, 13]);
+            Vec::try_from(&tch::no_grad(|| a.target.forward(&x))).unwrap()
+        };
+        assert_eq!(a.values(&obs), t);
+    }
+
+    #[test]
+    fn the_td_target_does_not_bootstrap_past_game_over() {
+        // With done = 1 the target is the reward alone, whatever V_target says: repeated
+        // updates drive V(obs) to 2.0. With done = 0 they drive it to 2 + 0.5 V_target(next).
+        let next_v = agent(&tiny(), 1).values(&[0.3; 13])[0];
+        let mut config = tiny();
+        config.learning_rate = 0.01;
+        let mut terminal = agent(&config, 1);
+        let mut running = agent(&config, 1);
+        for _ in 0..1500 {
+            update(&mut terminal, 1.0);
+            update(&mut running, 0.0);
+        }
+        let v_terminal = terminal.values(&[0.1; 13])[0];
+        let v_running = running.values(&[0.1; 13])[0];
+        assert!((v_terminal - 2.0).abs() < 0.05, "{v_terminal}");
+        assert!(
+            (v_running - (2.0 + 0.5 * next_v)).abs() < 0.05,
+            "{v_running} vs {next_v}"
+        );
+    }
+
+    #[test]
+    fn a_pending_afterstate_is_stored_with_the_next_greedy_placement() {
+        let config = tiny();
+        let mut a = agent(&config, 3);
+        let game = Game::new(4);
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        // Always explore: the stored transition still takes the greedy candidate's values.
+        let mut pending = Some(vec![0.5; 13]);
+        let action = a.act(&game, &mut pending, 1.0, &mut rng).unwrap();
+        assert!(pending.is_none());
+        assert_eq!(a.replay().len(), 1);
+        let greedy = a.choose(&game).unwrap();
+        let mut batch = Batch::default();
+        a.replay().sample_into(1, &mut rng, &mut batch);
+        let greedy_after = game.preview(&greedy).unwrap();
+        let mut want = vec![];
+        a.encoding().encode(&greedy_after.afterstate, &mut want);
+        assert_eq!(batch.obs, vec![0.5; 13]);
+        assert_eq!(batch.next_obs, want);
+        assert_eq!(
+            batch.reward,
+            vec![reward_of(&config.reward, &greedy_after.outcome)]
+        );
+        assert_eq!(a.afterstate_of(&action).len(), 13);
+    }
+
+    #[test]
+    fn a_checkpoint_round_trips_and_wrong_shapes_are_named() {
+        let dir = std::env::temp_dir().join(format!("tdqn-agent-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut a = agent(&tiny(), 2);
+        update(&mut a, 0.0);
+        a.save(&dir, true).unwrap();
+        let mut b = agent(&tiny(), 3);
+        assert_ne!(a.weights(), b.weights());
+        b.load(&dir, true).unwrap();
+        assert_eq!(a.weights(), b.weights());
+        // The optimizer state came along: one more identical update stays identical.
+        update(&mut a, 0.0);
+        update(&mut b, 0.0);
+        assert_eq!(a.weights(), b.weights());
+
+        let other = Config {
+            network: Network::Mlp { hidden: vec![9] },
+            ..Config::default()
+        };
+        let mut c = agent(&other, 4);
+        let e = c.load(&dir, true).unwrap_err().to_string();
+        assert!(e.contains("shape") && e.contains("another network"), "{e}");
+
+        let model = dir.join(MODEL_FILE);
+        let bytes = std::fs::read(&model).unwrap();
+        std::fs::write(&model, &bytes[..bytes.len() / 2]).unwrap();
+        let e = b.load(&dir, true).unwrap_err().to_string();
+        assert!(e.contains("truncated or corrupt"), "{e}");
+        std::fs::remove_file(&model).unwrap();
+        let e = b.load(&dir, true).unwrap_err().to_string();
+        assert!(e.contains("model.safetensors is missing"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_cnn_scores_boards() {
+        let mut config = tiny();
+        config.network = Network::Cnn {
+            channels: vec![4],
+            hidden: 8,
+        };
+        let mut a = agent(&config, 1);
+        let len = a.encoding().len();
+        assert_eq!(a.values(&vec![0.0; 5 * len]).len(), 5);
+        a.batch = Batch {
+            obs: vec![1.0; 2 * len],
+            next_obs: vec![0.0; 2 * len],
+            reward: vec![1.0; 2],
+            done: vec![0.0; 2],
+        };
+        assert!(a.td_update().is_finite());
+    }
+}

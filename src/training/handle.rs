@@ -1,0 +1,318 @@
+//! [`TrainerHandle`]: starts the trainer thread (training, or watching a trained agent) and is
+//! the one way to talk to it: commands in, events and board frames out, over bounded
+//! crossbeam channels. The handle holds plain data only (the device as its name).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender};
+
+use super::checkpoint::{self, CheckpointError, Slot};
+use super::learner::Learner;
+use super::metrics_log::MetricsLog;
+use super::protocol::{BoardFrame, Command, FinishReason, MAX_STEP_DELAY, TrainerEvent};
+use super::trainer::{Trainer, TrainerSetup};
+use crate::agent::{AgentError, Device};
+use crate::config::{Config, DeviceChoice};
+
+/// Events the channel holds before they wait in the trainer's backlog.
+const EVENT_CAPACITY: usize = 1024;
+/// Board frames the channel holds; when it is full the oldest is dropped for the newest.
+const FRAME_CAPACITY: usize = 2;
+
+/// How to start a trainer.
+#[derive(Clone, Debug)]
+pub struct TrainerOptions {
+    /// The run's config, already checked; its `device` says where the network runs. On
+    /// resume it replaces the checkpoint's (the command line passes the checkpoint's own,
+    /// with its overrides); its network and replay capacity must match the checkpoint's.
+    pub config: Config,
+    /// Where `latest/`, `best/` and `metrics.csv` go.
+    pub run_dir: PathBuf,
+    /// A checkpoint to continue exactly.
+    pub resume: Option<PathBuf>,
+    /// Stop when this many steps have been made in all (overrides `config.total_steps`).
+    pub total_steps: Option<u64>,
+    /// Send board frames from the start.
+    pub visual: bool,
+    /// Delay after each step in visual mode (at most [`MAX_STEP_DELAY`]).
+    pub step_delay: Duration,
+    /// Start paused.
+    pub paused: bool,
+}
+
+/// How to start a watcher: a trained agent playing greedily, nothing learnt or saved.
+#[derive(Clone, Debug)]
+pub struct WatchOptions {
+    /// The checkpoint whose network plays.
+    pub checkpoint: PathBuf,
+    /// Seed of the games.
+    pub seed: u64,
+    /// Where the network runs.
+    pub device: DeviceChoice,
+    /// Delay after each placement (at most [`MAX_STEP_DELAY`]).
+    pub step_delay: Duration,
+}
+
+/// Why a trainer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainingError {
+    /// Loading the checkpoint to resume (or watch) failed.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    /// The device asked for is not there.
+    #[error(transparent)]
+    Device(#[from] AgentError),
+    /// The run folder already holds another run.
+    #[error(
+        "run folder {0} already holds a run (it has latest/); continue it with --resume {0}/latest, or choose another --run-dir"
+    )]
+    RunDirTaken(PathBuf),
+    /// The step target is already reached.
+    #[error(
+        "the checkpoint is already at {steps} steps, and the run stops at {total}; ask for more with --steps"
+    )]
+    AlreadyDone { steps: u64, total: u64 },
+    /// The metrics file could not be opened.
+    #[error("{path}: {error}")]
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// The trainer thread could not be started.
+    #[error("cannot start the trainer thread: {0}")]
+    Thread(std::io::Error),
+}
+
+/// Controls a running trainer; every command returns whether the trainer took it (false once
+/// it has ended or been told to stop). Dropping the handle stops the trainer, which saves
+/// `latest/` first, and waits for it.
+#[derive(Debug)]
+pub struct TrainerHandle {
+    commands: Sender<Command>,
+    events: Receiver<TrainerEvent>,
+    frames: Receiver<BoardFrame>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    stopped: AtomicBool,
+    run_dir: PathBuf,
+    device_name: String,
+    run_name: String,
+    watching: bool,
+}
+
+impl TrainerHandle {
+    /// Starts a thread in which the checkpoint's network plays greedily: the same commands,
+    /// events and board frames as training, with no learning and nothing written.
+    pub fn watch(options: WatchOptions) -> Result<TrainerHandle, TrainingError> {
+        let device = Device::resolve(options.device)?;
+        let (agent, meta) = checkpoint::load_agent(&options.checkpoint, device)?;
+        let learner = Learner::watching(meta.config.clone(), agent, options.seed);
+        let run_name = format!("{} (watching)", meta.config.run_name);
+        Self::spawn(TrainerSetup {
+            learner,
+            run_dir: options.checkpoint,
+            metrics_log: None,
+            wall_offset: 0.0,
+            visual: true,
+            step_delay: options.step_delay,
+            paused: false,
+            total_steps: None,
+            run_name,
+        })
+    }
+
+    /// Builds (or restores) the learner and starts the trainer thread.
+    pub fn start(options: TrainerOptions) -> Result<TrainerHandle, TrainingError> {
+        let device = Device::resolve(options.config.device)?;
+        let (learner, wall_offset) = match &options.resume {
+            Some(dir) => {
+                let (learner, meta) =
+                    checkpoint::load_learner(dir, options.config.clone(), device)?;
+                (learner, meta.wall_time_s)
+            }
+            None => {
+                if options.run_dir.join(Slot::Latest.name()).exists() {
+                    return Err(TrainingError::RunDirTaken(options.run_dir.clone()));
+                }
+                (Learner::new(options.config.clone(), device), 0.0)
+            }
+        };
+        let total_steps = options
+            .total_steps
+            .or((learner.config().total_steps > 0).then_some(learner.config().total_steps));
+        if let Some(total) = total_steps {
+            let steps = learner.state().steps;
+            if steps >= total {
+                return Err(TrainingError::AlreadyDone { steps, total });
+            }
+        }
+        let metrics_log =
+            MetricsLog::open(&options.run_dir, learner.state().games).map_err(|error| {
+                TrainingError::Io {
+                    path: options.run_dir.join(super::metrics_log::METRICS_FILE),
+                    error,
+                }
+            })?;
+        let run_name = learner.config().run_name.clone();
+        Self::spawn(TrainerSetup {
+            learner,
+            run_dir: options.run_dir,
+            metrics_log: Some(metrics_log),
+            wall_offset,
+            visual: options.visual,
+            step_delay: options.step_delay,
+            paused: options.paused,
+            total_steps,
+            run_name,
+        })
+    }
+
+    fn spawn(setup: TrainerSetup) -> Result<TrainerHandle, TrainingError> {
+        let (command_tx, command_rx) = crossbeam_channel::unbounded();
+        let (event_tx, event_rx) = crossbeam_channel::bounded(EVENT_CAPACITY);
+        let (frame_tx, frame_rx) = crossbeam_channel::bounded(FRAME_CAPACITY);
+        let handle = TrainerHandle {
+            commands: command_tx,
+            events: event_rx,
+            frames: frame_rx.clone(),
+            thread: Mutex::new(None),
+            stopped: AtomicBool::new(false),
+            run_dir: setup.run_dir.clone(),
+            device_name: setup.learner.agent().device().to_string(),
+            run_name: setup.run_name.clone(),
+            watching: !setup.learner.is_learning(),
+        };
+        let trainer = Trainer::new(setup, command_rx, event_tx.clone(), frame_tx, frame_rx);
+        let thread = std::thread::Builder::new()
+            .name("trainer".into())
+            .spawn(move || run_guarded(trainer, event_tx))
+            .map_err(TrainingError::Thread)?;
+        *handle.thread.lock().expect("not shared yet") = Some(thread);
+        Ok(handle)
+    }
+
+    fn command(&self, c: Command) -> bool {
+        !self.stopped.load(Ordering::SeqCst) && self.commands.send(c).is_ok()
+    }
+
+    /// Pauses training; the trainer blocks until resumed or stopped.
+    pub fn pause(&self) -> bool {
+        self.command(Command::Pause)
+    }
+
+    /// Resumes from the same step.
+    pub fn resume(&self) -> bool {
+        self.command(Command::Resume)
+    }
+
+    /// Board frames on (true) or off; training is the same either way.
+    pub fn set_visual(&self, on: bool) -> bool {
+        self.command(Command::SetVisual(on))
+    }
+
+    /// The delay after each step in visual mode; refused (false) above [`MAX_STEP_DELAY`].
+    pub fn set_step_delay(&self, delay: Duration) -> bool {
+        delay <= MAX_STEP_DELAY && self.command(Command::SetStepDelay(delay))
+    }
+
+    /// Saves `latest/` as soon as the trainer reads this (also while paused); refused when
+    /// watching.
+    pub fn save_now(&self) -> bool {
+        !self.watching && self.command(Command::SaveNow)
+    }
+
+    /// Abandons the game in progress and starts a new one.
+    pub fn restart(&self) -> bool {
+        self.command(Command::Restart)
+    }
+
+    /// Whether this handle watches a trained agent (no learning, no saving).
+    pub fn is_watching(&self) -> bool {
+        self.watching
+    }
+
+    /// Saves `latest/` and ends the trainer; every later command returns false.
+    pub fn stop(&self) -> bool {
+        let taken = self.command(Command::Stop);
+        self.stopped.store(true, Ordering::SeqCst);
+        taken
+    }
+
+    /// Events: metrics, games, saves, errors, and `Finished` last.
+    pub fn events(&self) -> &Receiver<TrainerEvent> {
+        &self.events
+    }
+
+    /// Board frames, sent in visual mode only.
+    pub fn frames(&self) -> &Receiver<BoardFrame> {
+        &self.frames
+    }
+
+    /// Whether the trainer thread has ended.
+    pub fn is_finished(&self) -> bool {
+        self.thread
+            .lock()
+            .map(|t| t.as_ref().is_none_or(JoinHandle::is_finished))
+            .unwrap_or(true)
+    }
+
+    /// Waits for the trainer thread to end.
+    pub fn join(&self) {
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+
+    /// The run folder.
+    pub fn run_dir(&self) -> &Path {
+        &self.run_dir
+    }
+
+    /// Where the network runs ("cpu", "cuda:0").
+    pub fn device_name(&self) -> &str {
+        &self.device_name
+    }
+
+    /// The config's run name.
+    pub fn run_name(&self) -> &str {
+        &self.run_name
+    }
+}
+
+impl Drop for TrainerHandle {
+    fn drop(&mut self) {
+        self.stop();
+        self.join();
+    }
+}
+
+/// Runs the trainer; a panic inside becomes an `Error` event and `Finished`.
+fn run_guarded(trainer: Trainer, events: Sender<TrainerEvent>) {
+    // Before any tensor operation on this thread: OpenMP's count is per thread.
+    crate::agent::use_torch_threads(trainer.torch_threads());
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(move || trainer.run())) {
+        let msg = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("unknown failure");
+        let timeout = Duration::from_secs(1);
+        let _ = events.send_timeout(
+            TrainerEvent::Error(format!("the trainer failed: {msg}")),
+            timeout,
+        );
+        let _ = events.send_timeout(
+            TrainerEvent::Finished {
+                reason: FinishReason::Failed,
+                steps: 0,
+                games: 0,
+            },
+            timeout,
+        );
+    }
+}
