@@ -2,14 +2,17 @@
 //! messages into state, key presses become trainer commands, and the HUD's state strings
 //! follow pause and visual mode.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use tetris_dqn::config::{Config, Network};
+use support::{tap_key, tiny_config};
+use tetris_dqn::config::Config;
 use tetris_dqn::training::{FinishReason, SaveReason, TrainerHandle, TrainerOptions};
 use tetris_dqn::viz::bridge::{self, TrainerLink, TrainerStatus};
 use tetris_dqn::viz::controls;
-use tetris_dqn::viz::trainer_view::state_line;
+use tetris_dqn::viz::status_text::state_line;
 
 fn handle(name: &str, total: Option<u64>) -> TrainerHandle {
     let run_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -18,14 +21,8 @@ fn handle(name: &str, total: Option<u64>) -> TrainerHandle {
     let _ = std::fs::remove_dir_all(&run_dir);
     TrainerHandle::start(TrainerOptions {
         config: Config {
-            seed: 4,
-            network: Network::Mlp { hidden: vec![8] },
-            batch_size: 16,
-            replay_capacity: 300,
-            learning_starts: 30,
             max_pieces_per_game: 50,
-            save_every_steps: 0,
-            ..Config::default()
+            ..tiny_config()
         },
         run_dir,
         resume: None,
@@ -85,52 +82,52 @@ fn keys_become_commands_and_the_state_line_follows() {
     });
     assert_eq!(state_line(app.world().resource::<TrainerStatus>()), None);
 
-    controls::tap_key(&mut app, KeyCode::Space);
+    tap_key(&mut app, KeyCode::Space);
     update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| m.paused));
     assert_eq!(
         state_line(app.world().resource::<TrainerStatus>()).as_deref(),
         Some("Paused")
     );
-    controls::tap_key(&mut app, KeyCode::Space);
+    tap_key(&mut app, KeyCode::Space);
     update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| !m.paused));
 
-    controls::tap_key(&mut app, KeyCode::KeyV);
+    tap_key(&mut app, KeyCode::KeyV);
     update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| !m.visual));
     assert_eq!(
         state_line(app.world().resource::<TrainerStatus>()).as_deref(),
         Some("Visual off:\ntraining at\nfull speed")
     );
-    controls::tap_key(&mut app, KeyCode::KeyV);
+    tap_key(&mut app, KeyCode::KeyV);
     update_until(&mut app, |s| s.metrics.as_ref().is_some_and(|m| m.visual));
 
-    controls::tap_key(&mut app, KeyCode::Equal);
+    tap_key(&mut app, KeyCode::Equal);
     update_until(&mut app, |s| {
         s.metrics
             .as_ref()
             .is_some_and(|m| m.step_delay == Duration::from_millis(10))
     });
-    controls::tap_key(&mut app, KeyCode::Equal);
+    tap_key(&mut app, KeyCode::Equal);
     update_until(&mut app, |s| {
         s.metrics
             .as_ref()
             .is_some_and(|m| m.step_delay == Duration::from_millis(20))
     });
-    controls::tap_key(&mut app, KeyCode::Minus);
+    tap_key(&mut app, KeyCode::Minus);
     update_until(&mut app, |s| {
         s.metrics
             .as_ref()
             .is_some_and(|m| m.step_delay == Duration::from_millis(10))
     });
 
-    controls::tap_key(&mut app, KeyCode::KeyS);
+    tap_key(&mut app, KeyCode::KeyS);
     update_until(&mut app, |s| {
         matches!(s.last_saved, Some((_, SaveReason::Requested, _)))
     });
 
-    controls::tap_key(&mut app, KeyCode::F1);
+    tap_key(&mut app, KeyCode::F1);
     assert!(app.world().resource::<controls::ShowShortcuts>().0);
 
-    controls::tap_key(&mut app, KeyCode::Escape);
+    tap_key(&mut app, KeyCode::Escape);
     update_until(&mut app, |s| s.finished == Some(FinishReason::Stopped));
     assert!(matches!(
         app.world().resource::<TrainerStatus>().last_saved,

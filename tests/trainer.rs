@@ -1,34 +1,16 @@
 //! The trainer thread through its handle: pause, resume, stop, speed, visual mode, best
 //! checkpoints, and exact resume, on a tiny CPU config.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tetris_dqn::config::{Config, Epsilon, Network};
+use support::tiny_config as tiny;
+use tetris_dqn::config::{Config, Network};
 use tetris_dqn::training::{
     FinishReason, Metrics, SaveReason, TrainerEvent, TrainerHandle, TrainerOptions,
 };
-
-fn tiny() -> Config {
-    Config {
-        run_name: "tiny".into(),
-        seed: 11,
-        network: Network::Mlp { hidden: vec![8] },
-        max_pieces_per_game: 80,
-        batch_size: 16,
-        replay_capacity: 400,
-        learning_starts: 40,
-        train_every: 2,
-        target_update_every: 50,
-        epsilon: Epsilon {
-            start: 1.0,
-            end: 0.05,
-            decay_steps: 300,
-        },
-        save_every_steps: 0,
-        ..Config::default()
-    }
-}
 
 fn run_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
@@ -70,6 +52,18 @@ fn metrics(e: &TrainerEvent) -> Option<&Metrics> {
         TrainerEvent::Metrics(m) => Some(m),
         _ => None,
     }
+}
+
+/// The newest metrics the trainer has sent (waiting for one if none is queued).
+fn newest_metrics(handle: &TrainerHandle) -> Metrics {
+    let first = wait_for(handle, |e| metrics(e).is_some());
+    let mut newest = metrics(&first).unwrap().clone();
+    for e in handle.events().try_iter() {
+        if let Some(m) = metrics(&e) {
+            newest = m.clone();
+        }
+    }
+    newest
 }
 
 /// All events until `Finished`, which is last.
@@ -116,7 +110,7 @@ fn pause_holds_the_step_count_and_resume_continues() {
 }
 
 #[test]
-fn stop_while_paused_ends_within_a_second_and_later_commands_are_refused() {
+fn stop_while_paused_ends_promptly_and_later_commands_are_refused() {
     let dir = run_dir("stop-paused");
     let mut opts = options(&dir, None);
     opts.paused = true;
@@ -125,7 +119,8 @@ fn stop_while_paused_ends_within_a_second_and_later_commands_are_refused() {
     let t0 = Instant::now();
     assert!(handle.stop());
     handle.join();
-    assert!(t0.elapsed() < Duration::from_secs(1), "{:?}", t0.elapsed());
+    // Not stuck waiting for a command: it saves (an fsync'd write) and ends.
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
     assert!(handle.is_finished());
     assert!(!handle.pause());
     assert!(!handle.resume());
@@ -159,13 +154,14 @@ fn a_step_delay_outside_0_to_100_ms_is_refused() {
         metrics(e).is_some_and(|m| m.step_delay == Duration::from_millis(40))
     });
     assert!(metrics(&m).unwrap().visual);
-    // At 40 ms per step in visual mode, a second holds at most 25 steps (+1 in flight).
-    let a = wait_for(&handle, |e| metrics(e).is_some()).clone();
-    let t0 = Instant::now();
+    // At 40 ms per step in visual mode, a second of the trainer's clock holds at most 25
+    // steps (+1 in flight). The newest metrics at both ends, a second apart.
+    let a = newest_metrics(&handle);
     std::thread::sleep(Duration::from_millis(1000));
-    let b = wait_for(&handle, |e| metrics(e).is_some());
-    let dt = t0.elapsed().as_secs_f64() + 0.2;
-    let steps = metrics(&b).unwrap().steps - metrics(&a).unwrap().steps;
+    let b = newest_metrics(&handle);
+    let dt = b.elapsed_s - a.elapsed_s;
+    let steps = b.steps - a.steps;
+    assert!(dt > 0.8, "only {dt} s between the reports");
     assert!((steps as f64) <= dt / 0.04 + 2.0, "{steps} steps in {dt} s");
     assert!(handle.stop());
 }

@@ -141,8 +141,8 @@ fn smoke_checkpoint(name: &str, steps: u64) -> PathBuf {
 }
 
 /// Trains the smoke config in the window with `extra` flags, saves a screenshot named
-/// `name`, and returns it with the steps the closing save recorded.
-fn training_window(name: &str, extra: &[&str]) -> (RgbImage, u64) {
+/// `name`, and returns it with the steps and the trainer's seconds the closing save recorded.
+fn training_window(name: &str, extra: &[&str]) -> (RgbImage, u64, f64) {
     let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("window-{name}"));
     let _ = std::fs::remove_dir_all(&run_dir);
     let config = smoke_config();
@@ -158,20 +158,23 @@ fn training_window(name: &str, extra: &[&str]) -> (RgbImage, u64) {
     // Closing the window stopped the trainer, which saved latest/.
     let meta =
         tetris_dqn::training::checkpoint::read_meta(&run_dir.join("latest")).expect("latest saved");
-    (img, meta.steps)
+    (img, meta.steps, meta.wall_time_s)
 }
 
 #[test]
 fn training_window_shows_the_agent_visual_on_paused_and_visual_off() {
-    let (playing, steps) = training_window("train-visual", &["--speed", "20"]);
+    let (playing, steps, seconds) = training_window("train-visual", &["--speed", "20"]);
     assert!(assert_shows_board(&playing) >= 3);
-    assert!(steps > 20, "{steps} steps in 5 s at 20 ms per step");
+    // The trainer's own clock (it starts before the window, however slowly that opens): at
+    // 20 ms per step, at most 50 steps a second.
+    let ceiling = seconds / 0.020 + 2.0;
+    assert!(steps > 20, "{steps} steps in {seconds} s at 20 ms per step");
     assert!(
-        steps < 400,
-        "{steps} steps: the speed setting was not applied"
+        steps as f64 <= ceiling,
+        "{steps} steps in {seconds} s: the speed setting was not applied"
     );
 
-    let (paused, steps) = training_window("train-paused", &["--paused"]);
+    let (paused, steps, _) = training_window("train-paused", &["--paused"]);
     assert_shows_board(&paused);
     assert_eq!(steps, 0, "paused from the start: no step");
     // An empty well: only the piece at spawn, its ghost and the queues are coloured.
@@ -180,12 +183,13 @@ fn training_window_shows_the_agent_visual_on_paused_and_visual_off() {
         "paused shows a stack"
     );
 
-    let (visual_off, steps) =
+    let (visual_off, steps, seconds) =
         training_window("train-visual-off", &["--no-visual", "--steps", "1000000"]);
     assert_shows_board(&visual_off);
+    // Visual off is not held to the step delay: it outruns the 20 ms run's ceiling.
     assert!(
-        steps > 500,
-        "visual off trains at full speed: only {steps} steps"
+        steps as f64 / seconds > 2.0 * 50.0,
+        "visual off trains at full speed: only {steps} steps in {seconds} s"
     );
     // No board frames: the well stays as it started, but the text differs from paused.
     assert!(piece_pixels(&visual_off) < piece_pixels(&playing));
@@ -234,13 +238,19 @@ fn version_names_libtorch_and_devices() {
         "{text}"
     );
     assert!(text.contains("libtorch 2.13.0"), "{text}");
-    assert!(text.contains("devices: cpu"), "{text}");
-    assert!(text.contains("cuda:"), "{text}");
+    // "devices: cpu (2 threads); cuda: no GPU visible", or the GPUs by name.
+    let devices = text
+        .lines()
+        .find(|l| l.starts_with("devices: cpu ("))
+        .unwrap_or_else(|| panic!("no devices line: {text}"));
+    assert!(
+        devices.ends_with("; cuda: no GPU visible") || devices.contains("GPU(s): cuda:0"),
+        "{devices}"
+    );
 }
 
 #[test]
 fn bench_prints_json_with_the_engine_rates() {
-    let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
         .args([
             "bench",
@@ -266,7 +276,6 @@ fn bench_prints_json_with_the_engine_rates() {
     ] {
         assert!(v[key].as_f64().is_some_and(|x| x > 0.0), "{key} in {v}");
     }
-    assert!(started.elapsed() < Duration::from_secs(120));
 }
 
 #[test]

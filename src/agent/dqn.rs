@@ -412,11 +412,11 @@ mod tests {
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
+    /// The learner's tiny config, with a gamma whose effect on the TD target is easy to see.
     fn tiny() -> Config {
         Config {
-            network: Network::Mlp { hidden: vec![8] },
             gamma: 0.5,
-            ..Config::default()
+            ..crate::training::learner::tests::tiny_config()
         }
     }
 

@@ -26,14 +26,15 @@ pub const TARGET_FILE: &str = "target.safetensors";
 /// Adam's moments and step count.
 pub const OPTIMIZER_FILE: &str = "optimizer.safetensors";
 
-/// Why the agent could not be built, saved or loaded.
+/// Why the agent could not be built, saved or loaded. Each message includes its cause (no
+/// `source()` chain to print again).
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A checkpoint file is missing.
     #[error("{path} is missing")]
@@ -44,7 +45,4 @@ pub enum AgentError {
     /// The device asked for is not there.
     #[error("{0}")]
     Device(String),
-    /// libtorch failed.
-    #[error("libtorch: {0}")]
-    Torch(#[from] tch::TchError),
 }

@@ -116,9 +116,9 @@ impl ReplayBuffer {
 
     /// Writes the ring to `path` (only the filled part).
     pub fn save(&self, path: &Path) -> Result<(), AgentError> {
-        let io = |source| AgentError::Io {
+        let io = |error| AgentError::Io {
             path: path.to_owned(),
-            source,
+            error,
         };
         let mut w = BufWriter::new(File::create(path).map_err(io)?);
         w.write_all(MAGIC).map_err(io)?;
@@ -149,9 +149,9 @@ impl ReplayBuffer {
             path: path.to_owned(),
             what,
         };
-        let io = |source| AgentError::Io {
+        let io = |error| AgentError::Io {
             path: path.to_owned(),
-            source,
+            error,
         };
         let file = File::open(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();

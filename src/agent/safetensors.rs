@@ -28,9 +28,9 @@ pub(super) fn write(path: &Path, tensors: &[(String, Tensor)]) -> Result<(), Age
     // safetensors writes through a plain File; make it durable before the folder is renamed.
     std::fs::File::open(path)
         .and_then(|f| f.sync_all())
-        .map_err(|source| AgentError::Io {
+        .map_err(|error| AgentError::Io {
             path: path.to_owned(),
-            source,
+            error,
         })
 }
 

@@ -53,8 +53,9 @@ pub struct Meta {
     pub format_version: u32,
     /// Steps made.
     pub steps: u64,
-    /// Games finished.
-    pub episodes: u64,
+    /// Games finished. (Written as `episodes` before this name was settled; still read.)
+    #[serde(alias = "episodes")]
+    pub games: u64,
     /// Exploration rate at `steps`.
     pub epsilon: f64,
     /// Most lines in one game.
@@ -111,23 +112,23 @@ pub enum CheckpointError {
         message: String,
     },
     /// A file inside could not be used.
-    #[error("checkpoint {dir}: {source}")]
-    Agent { dir: PathBuf, source: AgentError },
+    #[error("checkpoint {dir}: {error}")]
+    Agent { dir: PathBuf, error: AgentError },
     /// A file differs from the checksum `meta.ron` recorded, or is gone.
     #[error(transparent)]
     Damaged(#[from] Damage),
     /// The file system refused.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CheckpointError + '_ {
-    move |source| CheckpointError::Io {
+    move |error| CheckpointError::Io {
         path: path.to_owned(),
-        source,
+        error,
     }
 }
 
@@ -147,9 +148,9 @@ pub fn save(
     let real_name = format!(".{}-{stamp}", slot.name());
     let real = run_dir.join(&real_name);
     fs::create_dir(&real).map_err(io(&real))?;
-    let agent_err = |source| CheckpointError::Agent {
+    let agent_err = |error| CheckpointError::Agent {
         dir: real.clone(),
-        source,
+        error,
     };
     learner.agent().save(&real, true).map_err(agent_err)?;
     if slot == Slot::Latest {
@@ -163,7 +164,7 @@ pub fn save(
     let meta = Meta {
         format_version: FORMAT_VERSION,
         steps: state.steps,
-        episodes: state.games,
+        games: state.games,
         epsilon: learner.epsilon(),
         best_lines: state.best_lines,
         reason: reason.to_string(),
@@ -251,9 +252,9 @@ pub fn load_learner(
         &meta.checksums,
         [MODEL_FILE, TARGET_FILE, OPTIMIZER_FILE, REPLAY_FILE],
     )?;
-    let agent_err = |source| CheckpointError::Agent {
+    let agent_err = |error| CheckpointError::Agent {
         dir: dir.to_owned(),
-        source,
+        error,
     };
     let replay_path = dir.join(REPLAY_FILE);
     let capacity = config.replay_capacity as usize;
@@ -283,9 +284,9 @@ pub fn load_agent(dir: &Path, device: Device) -> Result<(Agent, Meta), Checkpoin
     let mut agent = fresh_agent(&meta.config, device, replay);
     agent
         .load(dir, false)
-        .map_err(|source| CheckpointError::Agent {
+        .map_err(|error| CheckpointError::Agent {
             dir: dir.to_owned(),
-            source,
+            error,
         })?;
     Ok((agent, meta))
 }

@@ -28,18 +28,18 @@ pub enum Damage {
         found: String,
     },
     /// A file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
 /// The checksum of one file.
 pub fn of_file(path: &Path) -> Result<String, Damage> {
-    let io = |source| Damage::Io {
+    let io = |error| Damage::Io {
         path: path.to_owned(),
-        source,
+        error,
     };
     let mut file = fs::File::open(path).map_err(io)?;
     let mut hasher = blake3::Hasher::new();
@@ -56,9 +56,9 @@ pub fn of_file(path: &Path) -> Result<String, Damage> {
 
 /// The checksums of every regular file in `dir` except `skip` (the file they will go into).
 pub fn of_folder(dir: &Path, skip: &str) -> Result<Checksums, Damage> {
-    let io = |source| Damage::Io {
+    let io = |error| Damage::Io {
         path: dir.to_owned(),
-        source,
+        error,
     };
     let mut sums = Checksums::new();
     for entry in fs::read_dir(dir).map_err(io)? {

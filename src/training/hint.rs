@@ -39,9 +39,9 @@ impl HintWorker {
                     }
                 }
             })
-            .map_err(|source| CheckpointError::Io {
+            .map_err(|error| CheckpointError::Io {
                 path: dir.to_owned(),
-                source,
+                error,
             })?;
         Ok(HintWorker {
             positions: position_tx,

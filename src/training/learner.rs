@@ -167,6 +167,11 @@ impl Learner {
         st.pending = None;
         st.games += 1;
         let lines = st.game.score().lines;
+        st.best_lines = st.best_lines.max(lines);
+        if st.recent_lines.len() == ROLLING_GAMES {
+            st.recent_lines.pop_front();
+        }
+        st.recent_lines.push_back(lines);
         let stats = EpisodeStats {
             game: st.games,
             steps: st.steps,
@@ -176,13 +181,9 @@ impl Learner {
             truncated,
             epsilon,
             loss: st.last_loss,
+            mean_lines_100: self.mean_recent_lines().unwrap_or(lines as f64),
         };
-        st.best_lines = st.best_lines.max(lines);
-        if st.recent_lines.len() == ROLLING_GAMES {
-            st.recent_lines.pop_front();
-        }
-        st.recent_lines.push_back(lines);
-        st.game = Game::new(st.rng.random());
+        self.state.game = Game::new(self.state.rng.random());
         stats
     }
 
@@ -223,7 +224,7 @@ impl Learner {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::config::Network;
 
@@ -266,6 +267,24 @@ mod tests {
         assert_eq!(pieces + in_progress, 400);
         let transitions = 400 - episodes.len() as u64 - u64::from(in_progress > 0);
         assert_eq!(l.replay().len() as u64, transitions.min(500));
+    }
+
+    #[test]
+    fn each_game_carries_the_mean_of_the_last_100() {
+        let mut config = tiny_config();
+        config.max_pieces_per_game = 3;
+        let mut l = Learner::new(config, Device::CPU);
+        let episodes: Vec<EpisodeStats> = (0..600).filter_map(|_| l.step().episode).collect();
+        assert!(episodes.len() > 150);
+        for (i, e) in episodes.iter().enumerate() {
+            let window = &episodes[i.saturating_sub(99)..=i];
+            let mean = window.iter().map(|e| e.lines as f64).sum::<f64>() / window.len() as f64;
+            assert!((e.mean_lines_100 - mean).abs() < 1e-9, "game {}", e.game);
+        }
+        assert_eq!(
+            l.mean_recent_lines(),
+            episodes.last().map(|e| e.mean_lines_100)
+        );
     }
 
     #[test]

@@ -81,6 +81,7 @@ mod tests {
             truncated: false,
             epsilon: 0.5,
             loss: Some(0.25),
+            mean_lines_100: 3.0,
         }
     }
 

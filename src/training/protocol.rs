@@ -86,6 +86,9 @@ pub struct EpisodeStats {
     pub epsilon: f64,
     /// Loss of the last learning step, if any.
     pub loss: Option<f32>,
+    /// Mean lines of the last 100 games, this one included (the one rolling mean: the
+    /// metrics, the panel and the chart all show the learner's).
+    pub mean_lines_100: f64,
 }
 
 /// One placement, for the window to animate: the game and its colours before the piece
@@ -129,7 +132,7 @@ impl std::fmt::Display for SaveReason {
             SaveReason::Best { lines } => write!(f, "best ({lines} lines)"),
             SaveReason::Periodic => f.write_str("periodic"),
             SaveReason::Requested => f.write_str("save now"),
-            SaveReason::Stop => f.write_str("stop"),
+            SaveReason::Stop => f.write_str("on stop"),
         }
     }
 }

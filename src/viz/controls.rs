@@ -7,8 +7,8 @@ use std::time::Duration;
 use bevy::prelude::*;
 
 use super::bridge::{FromTrainer, TrainerLink, TrainerStatus};
-use crate::training::TrainerEvent;
 use crate::training::protocol::MAX_STEP_DELAY;
+use crate::training::{TrainerEvent, TrainerHandle};
 
 /// Speed change per `+`/`-` press.
 pub const SPEED_STEP: Duration = Duration::from_millis(10);
@@ -37,9 +37,10 @@ pub fn plugin(app: &mut App) {
         .add_systems(Update, (keys, exit_when_finished));
 }
 
-/// Presses `key` for one update of `app`, then releases it: how the app-level tests (here and
-/// in `tests/app.rs`) type on an app built with `MinimalPlugins` and a `ButtonInput<KeyCode>`.
-pub fn tap_key(app: &mut App, key: KeyCode) {
+/// Presses `key` for one update of `app`, then releases it (for the unit tests of the window's
+/// plugins; `tests/support` has the integration tests' twin).
+#[cfg(test)]
+pub(crate) fn tap_key(app: &mut App, key: KeyCode) {
     app.world_mut()
         .resource_mut::<ButtonInput<KeyCode>>()
         .press(key);
@@ -59,6 +60,88 @@ pub fn next_delay(now: Duration, slower: bool) -> Duration {
     }
 }
 
+/// What a key or a HUD button asks for; both go through [`perform`], so they always agree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Pause, or resume when paused.
+    TogglePause,
+    /// Board frames on or off.
+    ToggleVisual,
+    /// [`SPEED_STEP`] more delay per step.
+    Slower,
+    /// [`SPEED_STEP`] less delay per step.
+    Faster,
+    /// This delay per step (the HUD's slider).
+    SetStepDelay(Duration),
+    /// Save `latest/` now (training only).
+    SaveNow,
+    /// A new game (watching only).
+    NewGame,
+    /// Save and quit once the trainer has stopped.
+    Quit,
+    /// Show or hide the shortcut list.
+    ToggleShortcuts,
+}
+
+/// Carries out `action` on the trainer behind `handle`, as its last report (`status`) stands.
+pub fn perform(
+    action: Action,
+    handle: &TrainerHandle,
+    status: &TrainerStatus,
+    help: &mut ShowShortcuts,
+    quitting: &mut Quitting,
+) {
+    let m = status.metrics.as_ref();
+    let delay = m.map_or(Duration::ZERO, |m| m.step_delay);
+    match action {
+        Action::TogglePause if m.is_some_and(|m| m.paused) => {
+            handle.resume();
+        }
+        Action::TogglePause => {
+            handle.pause();
+        }
+        Action::ToggleVisual => {
+            handle.set_visual(!m.is_none_or(|m| m.visual));
+        }
+        Action::Slower => {
+            handle.set_step_delay(next_delay(delay, true));
+        }
+        Action::Faster => {
+            handle.set_step_delay(next_delay(delay, false));
+        }
+        Action::SetStepDelay(d) => {
+            handle.set_step_delay(d);
+        }
+        Action::SaveNow => {
+            handle.save_now();
+        }
+        Action::NewGame => {
+            handle.restart();
+        }
+        Action::Quit => {
+            quitting.0 = true;
+            handle.stop();
+        }
+        Action::ToggleShortcuts => help.0 = !help.0,
+    }
+}
+
+/// The action of a key press, if any.
+fn action_of(key: KeyCode, shift: bool, watching: bool) -> Option<Action> {
+    Some(match key {
+        KeyCode::Space => Action::TogglePause,
+        KeyCode::KeyV => Action::ToggleVisual,
+        KeyCode::NumpadAdd | KeyCode::Equal => Action::Slower,
+        KeyCode::NumpadSubtract | KeyCode::Minus => Action::Faster,
+        KeyCode::KeyS if !watching => Action::SaveNow,
+        KeyCode::KeyR if watching => Action::NewGame,
+        KeyCode::Escape => Action::Quit,
+        KeyCode::F1 => Action::ToggleShortcuts,
+        KeyCode::Slash if shift => Action::ToggleShortcuts,
+        _ => return None,
+    })
+}
+
 fn keys(
     keys: Res<ButtonInput<KeyCode>>,
     link: Res<TrainerLink>,
@@ -67,41 +150,10 @@ fn keys(
     mut quitting: ResMut<Quitting>,
 ) {
     let handle = &link.0;
-    let m = status.metrics.as_ref();
-    let paused = m.is_some_and(|m| m.paused);
-    let visual = m.is_none_or(|m| m.visual);
-    let delay = m.map_or(Duration::ZERO, |m| m.step_delay);
     let shift = keys.pressed(KeyCode::ShiftLeft) || keys.pressed(KeyCode::ShiftRight);
-    for key in keys.get_just_pressed() {
-        match key {
-            KeyCode::Space if paused => {
-                handle.resume();
-            }
-            KeyCode::Space => {
-                handle.pause();
-            }
-            KeyCode::KeyV => {
-                handle.set_visual(!visual);
-            }
-            KeyCode::NumpadAdd | KeyCode::Equal => {
-                handle.set_step_delay(next_delay(delay, true));
-            }
-            KeyCode::NumpadSubtract | KeyCode::Minus => {
-                handle.set_step_delay(next_delay(delay, false));
-            }
-            KeyCode::KeyS => {
-                handle.save_now();
-            }
-            KeyCode::KeyR if handle.is_watching() => {
-                handle.restart();
-            }
-            KeyCode::Escape => {
-                quitting.0 = true;
-                handle.stop();
-            }
-            KeyCode::F1 => help.0 = !help.0,
-            KeyCode::Slash if shift => help.0 = !help.0,
-            _ => {}
+    for &key in keys.get_just_pressed() {
+        if let Some(action) = action_of(key, shift, handle.is_watching()) {
+            perform(action, handle, &status, &mut help, &mut quitting);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The engine playing random placements in the window: each piece moves along the shortest
 //! input path to a randomly chosen placement, locks, flashes the lines it clears, and a new
-//! game starts after a top-out. It proves the whole chain until the trainer drives the board.
+//! game starts after a top-out: `tetris-dqn demo`, the board and its animation with no
+//! network at all.
 
 use std::time::Duration;
 

@@ -5,7 +5,6 @@
 //! steps. Charts keep updating in visual-off mode: they come from metrics and game events,
 //! not from board frames.
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
 use bevy::camera::visibility::RenderLayers;
@@ -20,8 +19,8 @@ use bevy_egui::{
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use super::bridge::{FromTrainer, TrainerLink, TrainerStatus};
-use super::controls::{Quitting, SHORTCUTS, ShowShortcuts};
-use super::trainer_view::{saved_line, state_line};
+use super::controls::{Action, Quitting, SHORTCUTS, ShowShortcuts, perform};
+use super::status_text::{saved_line, state_line};
 use crate::training::TrainerEvent;
 use crate::training::protocol::MAX_STEP_DELAY;
 
@@ -29,21 +28,18 @@ use crate::training::protocol::MAX_STEP_DELAY;
 pub const PANEL_WIDTH: f32 = 400.0;
 /// Points kept per chart before older ones are thinned out (every other one dropped).
 const MAX_POINTS: usize = 4000;
-/// Games in the rolling mean.
-const ROLLING: usize = 100;
 
 /// The series the charts draw, x = steps.
 #[derive(Resource, Default, Debug)]
 pub struct History {
     /// Lines of each game, at the step it ended.
     pub lines: Vec<[f64; 2]>,
-    /// Mean lines of the last 100 games, at each game's end.
+    /// The learner's mean lines of the last 100 games, at each game's end.
     pub mean_lines: Vec<[f64; 2]>,
     /// Loss, sampled with the metrics.
     pub loss: Vec<[f64; 2]>,
     /// Epsilon, sampled with the metrics.
     pub epsilon: Vec<[f64; 2]>,
-    recent: VecDeque<f64>,
 }
 
 impl History {
@@ -52,14 +48,8 @@ impl History {
         match event {
             TrainerEvent::Episode(e) => {
                 let x = e.steps as f64;
-                let lines = e.lines as f64;
-                if self.recent.len() == ROLLING {
-                    self.recent.pop_front();
-                }
-                self.recent.push_back(lines);
-                let mean = self.recent.iter().sum::<f64>() / self.recent.len() as f64;
-                push(&mut self.lines, [x, lines]);
-                push(&mut self.mean_lines, [x, mean]);
+                push(&mut self.lines, [x, e.lines as f64]);
+                push(&mut self.mean_lines, [x, e.mean_lines_100]);
             }
             TrainerEvent::Metrics(m) => {
                 let x = m.steps as f64;
@@ -92,7 +82,7 @@ pub fn plugin(app: &mut App) {
     app.add_plugins(EguiPlugin::default())
         .init_resource::<History>()
         .add_systems(Startup, spawn_hud_camera)
-        .add_systems(Update, (record_history, leave_redraws_to_the_pace))
+        .add_systems(Update, record_history)
         .add_systems(EguiPrimaryContextPass, draw_hud);
 }
 
@@ -115,18 +105,6 @@ fn spawn_hud_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSetti
             ..default()
         },
     ));
-}
-
-/// bevy_egui wakes the window at once whenever egui asks for a repaint, which it does each
-/// time a number on the panel changes: while training, that is a redraw loop as fast as the
-/// renderer goes, paid for by the trainer (with a software renderer, most of a core). The
-/// redraw pace is [`super::trainer_view`]'s instead: every frame while the board moves, once a
-/// second while it is still, quicker for a moment after a key press or mouse move (which wake
-/// the window in any case).
-fn leave_redraws_to_the_pace(mut added: Query<&mut EguiContext, Added<EguiContext>>) {
-    for mut context in &mut added {
-        context.get_mut().set_request_repaint_callback(|_| {});
-    }
 }
 
 fn record_history(mut events: MessageReader<FromTrainer>, mut history: ResMut<History>) {
@@ -219,6 +197,7 @@ fn draw_hud(
     Ok(())
 }
 
+/// The control bar: the same [`Action`]s as the keys.
 fn controls(
     ui: &mut egui::Ui,
     handle: &crate::training::TrainerHandle,
@@ -230,49 +209,41 @@ fn controls(
     let paused = m.is_some_and(|m| m.paused);
     let visual = m.is_none_or(|m| m.visual);
     let running = status.finished.is_none();
+    let mut clicked = None;
     ui.horizontal(|ui| {
         ui.add_enabled_ui(running, |ui| {
-            if ui
-                .button(if paused {
-                    "Resume (Space)"
-                } else {
-                    "Pause (Space)"
-                })
-                .clicked()
-            {
-                if paused {
-                    handle.resume();
-                } else {
-                    handle.pause();
-                }
+            let pause = if paused {
+                "Resume (Space)"
+            } else {
+                "Pause (Space)"
+            };
+            if ui.button(pause).clicked() {
+                clicked = Some(Action::TogglePause);
             }
-            if ui
-                .button(if visual {
-                    "Visual off (V)"
-                } else {
-                    "Visual on (V)"
-                })
-                .clicked()
-            {
-                handle.set_visual(!visual);
+            let visual = if visual {
+                "Visual off (V)"
+            } else {
+                "Visual on (V)"
+            };
+            if ui.button(visual).clicked() {
+                clicked = Some(Action::ToggleVisual);
             }
         });
         if ui.button("Shortcuts (F1)").clicked() {
-            help.0 = !help.0;
+            clicked = Some(Action::ToggleShortcuts);
         }
     });
     ui.horizontal(|ui| {
         ui.add_enabled_ui(running, |ui| {
             if handle.is_watching() {
                 if ui.button("New game (R)").clicked() {
-                    handle.restart();
+                    clicked = Some(Action::NewGame);
                 }
             } else if ui.button("Save now (S)").clicked() {
-                handle.save_now();
+                clicked = Some(Action::SaveNow);
             }
             if ui.button("Stop (Esc)").clicked() {
-                quitting.0 = true;
-                handle.stop();
+                clicked = Some(Action::Quit);
             }
         });
     });
@@ -285,7 +256,10 @@ fn controls(
             .text("delay per step (+/-)"),
     );
     if slider.changed() {
-        handle.set_step_delay(Duration::from_millis(ms as u64));
+        clicked = Some(Action::SetStepDelay(Duration::from_millis(ms as u64)));
+    }
+    if let Some(action) = clicked {
+        perform(action, handle, status, help, quitting);
     }
 }
 
@@ -403,27 +377,6 @@ fn charts(ui: &mut egui::Ui, history: &History, watching: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::training::EpisodeStats;
-
-    #[test]
-    fn the_rolling_mean_covers_the_last_100_games() {
-        let mut h = History::default();
-        for g in 1..=150u64 {
-            h.record(&TrainerEvent::Episode(EpisodeStats {
-                game: g,
-                steps: g * 10,
-                lines: g as u32,
-                score: 0,
-                pieces: 10,
-                truncated: false,
-                epsilon: 0.1,
-                loss: None,
-            }));
-        }
-        assert_eq!(h.lines.len(), 150);
-        // Games 51..=150: mean 100.5.
-        assert_eq!(h.mean_lines.last(), Some(&[1500.0, 100.5]));
-    }
 
     #[test]
     fn long_histories_are_thinned_not_cut() {

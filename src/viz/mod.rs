@@ -1,6 +1,15 @@
-//! Bevy plugins: `bridge` drains the trainer's channel; `headless` is the windowless runner
-//! with a progress line; `board` draws a [`board::BoardView`]; `demo` fills it from the
-//! engine playing random placements; `screenshot` saves a PNG and exits.
+//! The window and the headless runner, as Bevy plugins, one per file:
+//! - `bridge` drains the trainer's channel into messages and the [`bridge::TrainerStatus`];
+//! - `headless` is the windowless runner with its progress line;
+//! - `board` draws a [`board::BoardView`]; `trainer_board` animates the trainer's frames on
+//!   it, `status_text` writes the words around it;
+//! - `hud` is the egui panel with the numbers, the control bar and the charts; `redraw` paces
+//!   the window's redraws;
+//! - `controls` turns keys (and the HUD's buttons) into trainer commands;
+//! - `play` lets a person play, `demo` shows random placements;
+//! - `screenshot` saves a PNG and exits, `interrupt` makes Ctrl-C save and quit.
+//!
+//! Not plugins: `display` checks that a window can open before anything starts.
 
 pub mod board;
 pub mod bridge;
@@ -11,8 +20,10 @@ pub mod headless;
 pub mod hud;
 pub mod interrupt;
 pub mod play;
+pub mod redraw;
 pub mod screenshot;
-pub mod trainer_view;
+pub mod status_text;
+pub mod trainer_board;
 
 pub use headless::run_headless;
 
@@ -86,8 +97,10 @@ pub fn run_training_window(
             bridge::plugin,
             board::plugin,
             controls::plugin,
-            trainer_view::plugin,
+            trainer_board::plugin,
+            status_text::plugin,
             hud::plugin,
+            redraw::plugin,
             interrupt::plugin,
         ));
     add_screenshot(&mut app, shot);

@@ -504,6 +504,16 @@ mod tests {
 
     #[test]
     fn every_instruction_set_variant_finds_the_same_placements() {
+        // `search` is the x86-64-v3 copy only where the CPU has it; elsewhere both names call
+        // the portable copy and there is nothing to compare.
+        #[cfg(target_arch = "x86_64")]
+        let fast_copy = x86_64_v3::detected();
+        #[cfg(not(target_arch = "x86_64"))]
+        let fast_copy = false;
+        if !fast_copy {
+            eprintln!("skipped: this CPU runs only the portable search (no x86-64-v3)");
+            return;
+        }
         // Random play visits crowded, holey boards; every piece is searched on each.
         let mut game = crate::Game::new(11);
         let mut rng = 0x2545_f491_4f6c_dd1du64;

@@ -1,0 +1,41 @@
+//! What the integration tests share: the tiny training config and a key press on an app.
+//! (Each test file compiles this on its own and uses part of it.)
+#![allow(dead_code)]
+
+use bevy::prelude::*;
+use tetris_dqn::config::{Config, Epsilon, Network};
+
+/// A config that trains in a blink: a tiny network, short games, a small replay ring, early
+/// learning, and no periodic saves.
+pub fn tiny_config() -> Config {
+    Config {
+        run_name: "tiny".into(),
+        seed: 11,
+        network: Network::Mlp { hidden: vec![8] },
+        max_pieces_per_game: 80,
+        batch_size: 16,
+        replay_capacity: 400,
+        learning_starts: 40,
+        train_every: 2,
+        target_update_every: 50,
+        epsilon: Epsilon {
+            start: 1.0,
+            end: 0.05,
+            decay_steps: 300,
+        },
+        save_every_steps: 0,
+        ..Config::default()
+    }
+}
+
+/// Presses `key` for one update of `app`, then releases it: how the app-level tests type on
+/// an app built with `MinimalPlugins` and a `ButtonInput<KeyCode>`.
+pub fn tap_key(app: &mut App, key: KeyCode) {
+    app.world_mut()
+        .resource_mut::<ButtonInput<KeyCode>>()
+        .press(key);
+    app.update();
+    let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+    input.release(key);
+    input.clear();
+}
