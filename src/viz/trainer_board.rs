@@ -26,7 +26,7 @@ enum Phase {
     Waiting,
     /// The piece on its way along the input path.
     Moving {
-        frame: BoardFrame,
+        frame: Box<BoardFrame>,
         /// Inputs of the path applied so far.
         step: usize,
         falling: Falling,
@@ -131,7 +131,7 @@ fn animate(
                 board.game_number = frame.game_number;
                 board.phase = Phase::Moving {
                     falling: Falling::enter(frame.placement.piece(), frame.before.board()),
-                    frame,
+                    frame: Box::new(frame),
                     step: 0,
                     per_input,
                     clock: Duration::ZERO,
