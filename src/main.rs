@@ -1,15 +1,16 @@
 //! tetris-dqn: parse the command line, then dispatch. The only place that uses anyhow.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod eval_view;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use tetris_dqn::agent::{Device, describe_libtorch};
 use tetris_dqn::config::{Config, DeviceChoice};
 use tetris_dqn::training::checkpoint;
-use tetris_dqn::training::eval::{self, EvalProgress, EvalReport};
+use tetris_dqn::training::eval;
 use tetris_dqn::training::hint::HintWorker;
 use tetris_dqn::training::protocol::MAX_STEP_DELAY;
 use tetris_dqn::training::{TrainerHandle, TrainerOptions, WatchOptions};
@@ -381,7 +382,7 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
         bail!("--games must be at least 1");
     }
     let device = Device::resolve(args.device)?;
-    let mut progress = EvalProgressView::new(args.games);
+    let mut progress = eval_view::EvalProgressView::new(args.games);
     let report = eval::evaluate(
         &args.checkpoint,
         args.games,
@@ -394,98 +395,10 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
-        println!("{}", eval_table(&args, &report));
+        let table = eval_view::table(&args.checkpoint, args.seed, args.max_pieces, &report);
+        println!("{table}");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Eval's progress on stderr, in table and JSON modes alike: a bar on a terminal, else a line
-/// per game.
-struct EvalProgressView {
-    bar: Option<indicatif::ProgressBar>,
-}
-
-impl EvalProgressView {
-    fn new(games: u32) -> EvalProgressView {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            indicatif::ProgressBar::new(u64::from(games)).with_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:30} {pos}/{len} games [{elapsed_precise}] {msg}",
-                )
-                .expect("a valid template"),
-            )
-        });
-        EvalProgressView { bar }
-    }
-
-    fn show(&mut self, progress: EvalProgress) {
-        match progress {
-            EvalProgress::Playing { game, pieces } => {
-                if let Some(bar) = &self.bar {
-                    bar.set_message(format!("game {}: {pieces} pieces", game + 1));
-                }
-            }
-            EvalProgress::Ended { game, result: g } => {
-                let line = format!(
-                    "game {:>3} seed {:>20}: {:>7} lines {:>10} score {:>8} pieces{}",
-                    game + 1,
-                    g.seed,
-                    g.lines,
-                    g.score,
-                    g.pieces,
-                    if g.topped_out { "" } else { " (cap)" }
-                );
-                match &self.bar {
-                    Some(bar) => {
-                        bar.println(line);
-                        bar.inc(1);
-                    }
-                    None => eprintln!("{line}"),
-                }
-            }
-        }
-    }
-
-    fn done(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-fn eval_table(args: &EvalArgs, r: &EvalReport) -> String {
-    let cap = if args.max_pieces == 0 {
-        "no piece cap".to_string()
-    } else {
-        format!("cap {} pieces", args.max_pieces)
-    };
-    format!(
-        "{} (trained {} steps): {} greedy games, seed {}, {cap}\n\
-         {:<8}{:>12}{:>12}{:>12}{:>12}\n\
-         {:<8}{:>12.1}{:>12.1}{:>12.0}{:>12.0}\n\
-         {:<8}{:>12.0}{:>12.0}{:>12.0}{:>12.0}\n\
-         {:.0} pieces/s",
-        args.checkpoint.display(),
-        r.checkpoint_steps,
-        r.games.len(),
-        args.seed,
-        "",
-        "mean",
-        "median",
-        "min",
-        "max",
-        "lines",
-        r.lines.mean,
-        r.lines.median,
-        r.lines.min,
-        r.lines.max,
-        "score",
-        r.score.mean,
-        r.score.median,
-        r.score.min,
-        r.score.max,
-        r.pieces_per_s
-    )
 }
 
 fn demo(args: DemoArgs) -> Result<ExitCode> {
