@@ -1,13 +1,14 @@
 //! tetris-dqn: a DQN agent learns guideline Tetris while you watch. This library holds the
 //! parts the binary composes: the engine (re-exported as [`game`]), the run [`config`], the
 //! DQN [`agent`] (the only place tch lives), [`training`] (trainer thread, checkpoints,
-//! evaluation), the window and headless runner ([`viz`]) and the throughput benchmark
-//! ([`bench`]).
+//! evaluation), the window and headless runner ([`viz`]), the throughput benchmark
+//! ([`bench`]) and the Tetris Bot Protocol bot ([`tbp`]).
 
 pub use tetris_game as game;
 
 pub mod agent;
 pub mod bench;
 pub mod config;
+pub mod tbp;
 pub mod training;
 pub mod viz;

@@ -49,6 +49,8 @@ enum Command {
     Demo(DemoArgs),
     /// Measure engine and training throughput on this machine.
     Bench(BenchArgs),
+    /// Play as a Tetris Bot Protocol bot on stdin/stdout with a trained agent.
+    Tbp(TbpArgs),
 }
 
 /// The screenshot flags of every window command.
@@ -205,6 +207,12 @@ struct DemoArgs {
 }
 
 #[derive(clap::Args, Debug)]
+struct TbpArgs {
+    /// Checkpoint folder whose agent plays, e.g. checkpoints/<run>/best.
+    checkpoint: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
 struct BenchArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
@@ -264,6 +272,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(exit_code(&exit))
         }
         Command::Demo(args) => demo(args),
+        Command::Tbp(args) => {
+            tetris_dqn::tbp::run(args.checkpoint.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(args) => {
             if args.pieces == 0 || args.train_steps == 0 {
                 bail!("--pieces and --train-steps must be at least 1");

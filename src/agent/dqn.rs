@@ -172,8 +172,13 @@ impl Agent {
     /// Scores the candidates of `game` (`Q = reward + gamma x V`, no V term when done) and
     /// returns the index of the best (the first of equals), or None when there is none.
     fn score(&mut self, game: &Game) -> Option<usize> {
+        self.score_with(game, self.settings.use_hold)
+    }
+
+    /// [`Agent::score`], with the hold piece's placements only when `use_hold`.
+    fn score_with(&mut self, game: &Game, use_hold: bool) -> Option<usize> {
         let c = &mut self.candidates;
-        c.find(game, self.encoding, &self.settings);
+        c.find(game, self.encoding, &self.settings.reward, use_hold);
         if c.placements.is_empty() {
             return None;
         }
@@ -201,6 +206,31 @@ impl Agent {
     /// game is over.
     pub fn choose(&mut self, game: &Game) -> Option<Placement> {
         self.score(game).map(|i| self.candidates.placements[i])
+    }
+
+    /// Up to `n` placements of `game`, best first, with their Q values (ties keep the search's
+    /// order, so the first is [`Agent::choose`]'s). Hold's placements are candidates when the
+    /// settings allow it and `hold_known` (a frontend may not have said what hold brings in).
+    pub fn rank(&mut self, game: &Game, hold_known: bool, n: usize) -> Vec<(Placement, f32)> {
+        if self
+            .score_with(game, self.settings.use_hold && hold_known)
+            .is_none()
+        {
+            return vec![];
+        }
+        let c = &self.candidates;
+        let mut order: Vec<usize> = (0..c.placements.len()).collect();
+        order.sort_by(|&a, &b| c.q[b].total_cmp(&c.q[a]).then(a.cmp(&b)));
+        order
+            .into_iter()
+            .take(n)
+            .map(|i| (c.placements[i], c.q[i]))
+            .collect()
+    }
+
+    /// Placements scored by the last [`Agent::rank`] or [`Agent::choose`].
+    pub fn candidates_scored(&self) -> usize {
+        self.candidates.placements.len()
     }
 
     // 2. Acting, epsilon-greedy, and 3. remembering.
@@ -381,9 +411,9 @@ struct Candidates {
 
 impl Candidates {
     /// Lists the placements of `game` with their encodings, rewards and done flags.
-    fn find(&mut self, game: &Game, encoding: Encoding, settings: &Settings) {
+    fn find(&mut self, game: &Game, encoding: Encoding, reward: &Reward, use_hold: bool) {
         self.obs_len = encoding.len();
-        game.placements_into(&mut self.placements, settings.use_hold);
+        game.placements_into(&mut self.placements, use_hold);
         self.obs.clear();
         self.rewards.clear();
         self.dones.clear();
@@ -392,8 +422,7 @@ impl Candidates {
                 .preview(p)
                 .expect("the search's placements are legal in their game");
             encoding.encode(&preview.afterstate, &mut self.obs);
-            self.rewards
-                .push(reward_of(&settings.reward, &preview.outcome));
+            self.rewards.push(reward_of(reward, &preview.outcome));
             self.dones.push(preview.outcome.top_out.is_some());
         }
     }
@@ -469,6 +498,7 @@ mod tests {
             tspin: TSpin::None,
             back_to_back: false,
             combo: -1,
+            perfect_clear: false,
             top_out: top_out.then_some(TopOut::BlockOut),
         }
     }

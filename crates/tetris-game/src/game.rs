@@ -42,8 +42,23 @@ pub struct PlaceOutcome {
     pub back_to_back: bool,
     /// Combo count after this lock (-1 when it cleared nothing).
     pub combo: i32,
+    /// Whether it cleared lines and left the board empty.
+    pub perfect_clear: bool,
     /// Set when this lock ended the game.
     pub top_out: Option<TopOut>,
+}
+
+impl PlaceOutcome {
+    /// Lines of garbage this lock sends in the common versus table ([`crate::scoring::attack`]).
+    pub fn attack(&self) -> u32 {
+        crate::scoring::attack(
+            self.lines,
+            self.tspin,
+            self.back_to_back,
+            self.combo,
+            self.perfect_clear,
+        )
+    }
 }
 
 /// The board after a placement, with its features, without changing the game.
@@ -160,6 +175,13 @@ impl Game {
     /// Whether the game has ended.
     pub fn is_over(&self) -> bool {
         self.top_out.is_some()
+    }
+
+    /// Sets the combo (consecutive clearing locks minus one, -1 for none) and back-to-back
+    /// state, for a game taken up mid-way (a position from another program).
+    pub fn set_streaks(&mut self, combo: i32, back_to_back: bool) {
+        self.score.combo = combo.max(-1);
+        self.score.back_to_back = back_to_back;
     }
 
     /// The piece a hold would bring in: the held one, or the next one when hold is empty.
@@ -316,6 +338,7 @@ impl Game {
             tspin,
             back_to_back: scored.back_to_back,
             combo: scored.combo,
+            perfect_clear: lines > 0 && self.board.is_empty(),
             top_out: self.top_out,
         };
         (outcome, facts)

@@ -16,6 +16,33 @@ pub enum TSpin {
     Full,
 }
 
+/// Combo bonus of the common versus table, by combo count (0 for the first clear of a chain,
+/// the last entry for every longer one).
+const COMBO_ATTACK: [u32; 12] = [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 4, 5];
+
+/// Lines of garbage a lock sends in the common versus table: 0/1/2/4 for 1 to 4 lines; T-spin
+/// single/double/triple 2/4/6; mini single/double 0/1; +1 when back-to-back applied; the combo
+/// bonus by combo count (`combo` as [`ScoreState::combo`] counts it: 0 for the first clear);
+/// +10 for a perfect clear. Nothing without a line clear.
+pub fn attack(
+    lines: u32,
+    tspin: TSpin,
+    back_to_back: bool,
+    combo: i32,
+    perfect_clear: bool,
+) -> u32 {
+    if lines == 0 {
+        return 0;
+    }
+    let base = match (tspin, lines) {
+        (TSpin::Full, n) => 2 * n.min(3),
+        (TSpin::Mini, n) => n.min(2) - 1,
+        (TSpin::None, n) => [0, 0, 1, 2, 4][n.min(4) as usize],
+    };
+    let combo_bonus = COMBO_ATTACK[(combo.max(0) as usize).min(COMBO_ATTACK.len() - 1)];
+    base + u32::from(back_to_back) + combo_bonus + if perfect_clear { 10 } else { 0 }
+}
+
 /// Lines needed to go up a level (fixed goal).
 pub const LINES_PER_LEVEL: u32 = 10;
 
@@ -218,5 +245,28 @@ mod tests {
         .gravity_seconds_per_row();
         assert!((one - 1.0).abs() < 1e-9);
         assert!(ten < 0.1 && ten > 0.05);
+    }
+
+    #[test]
+    fn attack_follows_the_versus_table() {
+        assert_eq!(attack(0, TSpin::Full, true, 5, false), 0);
+        assert_eq!(
+            [1, 2, 3, 4].map(|n| attack(n, TSpin::None, false, 0, false)),
+            [0, 1, 2, 4]
+        );
+        assert_eq!(
+            [1, 2, 3].map(|n| attack(n, TSpin::Full, false, 0, false)),
+            [2, 4, 6]
+        );
+        assert_eq!(
+            [1, 2].map(|n| attack(n, TSpin::Mini, false, 0, false)),
+            [0, 1]
+        );
+        // Back-to-back tetris, then a combo: +1, and 0,0,1,1,2,2,... by combo count.
+        assert_eq!(attack(4, TSpin::None, true, 0, false), 5);
+        assert_eq!(attack(1, TSpin::None, false, 2, false), 1);
+        assert_eq!(attack(1, TSpin::None, false, 11, false), 5);
+        assert_eq!(attack(1, TSpin::None, false, 40, false), 5);
+        assert_eq!(attack(2, TSpin::None, false, 0, true), 11);
     }
 }

@@ -59,6 +59,16 @@ impl Placement {
     pub fn tspin(&self) -> TSpin {
         self.tspin
     }
+    /// The same cells, scored as `tspin`: for a move another program made, whose path (and
+    /// so its spin) it knows better.
+    pub fn with_tspin(mut self, tspin: TSpin) -> Placement {
+        self.tspin = if self.piece == Piece::T {
+            tspin
+        } else {
+            TSpin::None
+        };
+        self
+    }
     /// The board cells it covers.
     pub fn cells(&self) -> [(i32, i32); 4] {
         self.piece
