@@ -3,6 +3,8 @@
 //! and malformed lines; a solo game checks that every move the bot sends is legal under the
 //! Guideline, and measures `suggest`'s latency.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -14,22 +16,9 @@ use tetris_dqn::tbp::convert::{location_cells, spin_from_tbp};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tetris-dqn");
 
-/// A smoke-trained checkpoint, made once per test run under `name`.
+/// A smoke-trained checkpoint's `latest`, made under `name`.
 fn checkpoint(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/smoke.ron");
-    let out = Command::new(BIN)
-        .args(["--headless", "--config", config.to_str().unwrap()])
-        .args(["--steps", "2000", "--run-dir", dir.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir.join("latest")
+    support::smoke_checkpoint(name, 2000).join("latest")
 }
 
 /// The bot as a child process, spoken to line by line.

@@ -1,11 +1,14 @@
 //! End to end: the real binary opens its window under Xvfb, plays, saves a screenshot and
 //! exits; the picture must show the board (the well, coloured pieces, text), not a blank.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use image::{Rgb, RgbImage};
+use support::{smoke_checkpoint, smoke_config};
 
 fn artefacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
@@ -112,32 +115,6 @@ fn assert_shows_board(img: &RgbImage) -> usize {
     // Pieces in guideline colours: how many kinds are visible (stack, active piece, next
     // queue).
     PALETTE.iter().filter(|&&c| count(img, c) > 300).count()
-}
-
-fn smoke_config() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("configs/smoke.ron")
-        .to_string_lossy()
-        .into_owned()
-}
-
-/// Trains the smoke config headless for `steps` into a fresh run folder named `name`, and
-/// returns that folder (for the windows that load a checkpoint).
-fn smoke_checkpoint(name: &str, steps: u64) -> PathBuf {
-    let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&run_dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
-        .args(["--headless", "--config", &smoke_config()])
-        .args(["--steps", &steps.to_string()])
-        .args(["--run-dir", run_dir.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    run_dir
 }
 
 /// Trains the smoke config in the window with `extra` flags, saves a screenshot named

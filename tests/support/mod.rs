@@ -1,6 +1,10 @@
-//! What the integration tests share: the tiny training config and a key press on an app.
+//! What the integration tests share: the tiny training config, a smoke-trained checkpoint
+//! and a key press on an app.
 //! (Each test file compiles this on its own and uses part of it.)
 #![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use bevy::prelude::*;
 use tetris_dqn::config::{Config, Epsilon, Network};
@@ -38,4 +42,31 @@ pub fn tap_key(app: &mut App, key: KeyCode) {
     let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
     input.release(key);
     input.clear();
+}
+
+/// The path of `configs/smoke.ron`, the tiny config of the end-to-end tests.
+pub fn smoke_config() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("configs/smoke.ron")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Trains the smoke config headless for `steps` into a fresh run folder named `name`, and
+/// returns that folder (for the windows that load a checkpoint).
+pub fn smoke_checkpoint(name: &str, steps: u64) -> PathBuf {
+    let run_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&run_dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
+        .args(["--headless", "--config", &smoke_config()])
+        .args(["--steps", &steps.to_string()])
+        .args(["--run-dir", run_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    run_dir
 }
