@@ -36,13 +36,16 @@ impl EvalProgressView {
             }
             EvalProgress::Ended { game, result: g } => {
                 let line = format!(
-                    "game {:>3} seed {:>20}: {:>7} lines {:>10} score {:>8} pieces{}",
+                    "game {:>3} seed {:>20}: {:>7} lines {:>10} score {:>8} pieces{}, tetris \
+                     rate {:.0}%, attack per piece {:.3}",
                     game + 1,
                     g.seed,
                     g.lines,
                     g.score,
                     g.pieces,
-                    if g.topped_out { "" } else { " (cap)" }
+                    if g.topped_out { "" } else { " (cap)" },
+                    100.0 * g.tetris_rate,
+                    g.attack_per_piece
                 );
                 match &self.bar {
                     Some(bar) => {
@@ -76,7 +79,8 @@ pub fn table(checkpoint: &Path, seed: u64, max_pieces: u64, r: &EvalReport) -> S
          {:<8}{:>12}{:>12}{:>12}{:>12}\n\
          {:<8}{:>12.1}{:>12.1}{:>12.0}{:>12.0}\n\
          {:<8}{:>12.0}{:>12.0}{:>12.0}{:>12.0}\n\
-         {:.0} pieces/s",
+         {:.0} pieces/s\n\
+         {}",
         checkpoint.display(),
         r.checkpoint_steps,
         r.games.len(),
@@ -96,6 +100,36 @@ pub fn table(checkpoint: &Path, seed: u64, max_pieces: u64, r: &EvalReport) -> S
         r.score.median,
         r.score.min,
         r.score.max,
-        r.pieces_per_s
+        r.pieces_per_s,
+        quality_lines(r)
+    )
+}
+
+/// Quality over all games: top-outs, clears by kind, the tetris rate, attack and the rest.
+fn quality_lines(r: &EvalReport) -> String {
+    let q = &r.quality;
+    let c = &q.clears;
+    format!(
+        "{} of {} games topped out\n\
+         clears: {} singles, {} doubles, {} triples, {} tetrises; T-spin minis {}, singles {}, \
+         doubles {}, triples {}; perfect clears {}\n\
+         tetris rate {:.1}%, attack per piece {:.3}, base points per line {:.0}, longest \
+         back-to-back {}, highest stack {}",
+        r.topped_out,
+        r.games.len(),
+        c.singles,
+        c.doubles,
+        c.triples,
+        c.tetrises,
+        c.tspin_minis,
+        c.tspin_singles,
+        c.tspin_doubles,
+        c.tspin_triples,
+        c.perfect_clears,
+        100.0 * r.tetris_rate,
+        r.attack_per_piece,
+        r.base_points_per_line,
+        q.longest_back_to_back,
+        q.highest_stack
     )
 }

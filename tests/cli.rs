@@ -140,6 +140,41 @@ fn headless_smoke_run_saves_resumes_and_evaluates() {
     }
     assert!(v["lines"]["mean"].as_f64().unwrap() >= 0.0);
     assert!(v["games"][0]["pieces"].as_u64().unwrap() <= 300);
+    // Quality of play, over all games and per game.
+    for key in ["tetris_rate", "attack_per_piece", "base_points_per_line"] {
+        assert!(v[key].as_f64().is_some_and(|x| x >= 0.0), "{key} in {v}");
+        assert!(v["games"][0][key].as_f64().is_some(), "{key} per game");
+    }
+    for key in [
+        "singles",
+        "doubles",
+        "triples",
+        "tetrises",
+        "tspin_doubles",
+        "perfect_clears",
+    ] {
+        assert!(v[key].as_u64().is_some(), "{key} in {v}");
+    }
+    assert!(v["games"][0]["topped_out"].is_boolean());
+    let cleared: u64 = ["singles", "doubles", "triples", "tetrises"]
+        .iter()
+        .zip([1, 2, 3, 4])
+        .map(|(k, n)| v[k].as_u64().unwrap() * n)
+        .sum::<u64>();
+    let minis_and_spins = v["tspin_minis"].as_u64().unwrap()
+        + v["tspin_singles"].as_u64().unwrap()
+        + 2 * v["tspin_doubles"].as_u64().unwrap()
+        + 3 * v["tspin_triples"].as_u64().unwrap();
+    let lines: u64 = v["games"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["lines"].as_u64().unwrap())
+        .sum();
+    assert!(
+        cleared <= lines && lines <= cleared + 2 * minis_and_spins,
+        "{v}"
+    );
     // And as a table.
     let o = run(&[
         "eval",
@@ -152,6 +187,10 @@ fn headless_smoke_run_saves_resumes_and_evaluates() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains("lines") && out.contains("median") && out.contains("pieces/s"),
+        "{out}"
+    );
+    assert!(
+        out.contains("tetris rate") && out.contains("attack per piece") && out.contains("clears:"),
         "{out}"
     );
 }

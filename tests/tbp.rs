@@ -271,6 +271,7 @@ fn solo(checkpoint: &Path, pieces: u64, garbage_every: u64, seed: u64) -> Solo {
         bot_log: String::new(),
     };
     let mut gap = seed;
+    let mut quality = tetris_dqn::game::Quality::default();
     let mut games = 0;
     while report.pieces < pieces {
         if game.is_over() {
@@ -309,7 +310,8 @@ fn solo(checkpoint: &Path, pieces: u64, garbage_every: u64, seed: u64) -> Solo {
         let outcome = game.place(&p).unwrap();
         report.pieces += 1;
         report.lines += outcome.lines;
-        report.attack += u64::from(outcome.attack());
+        quality.record(&outcome, game.board());
+        report.attack = quality.attack;
         bot.send(json!({"type": "play", "move": mv}));
         let consumed = if p.uses_hold() && !held_before { 2 } else { 1 };
         let after: Vec<Piece> = game.next().collect();

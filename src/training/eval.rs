@@ -1,5 +1,6 @@
 //! Greedy evaluation: the checkpoint's network plays seeded games with no exploration and no
-//! learning; lines and score are summarised.
+//! learning; lines and score are summarised, and the quality of play (clears, tetris rate,
+//! attack, back-to-back, stack) is recorded per game and over all games.
 
 use std::path::Path;
 use std::time::Instant;
@@ -10,7 +11,7 @@ use serde::Serialize;
 
 use super::checkpoint::{self, CheckpointError};
 use crate::agent::{Agent, Device};
-use crate::game::Game;
+use crate::game::{Game, Quality};
 
 /// How one game went.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -25,6 +26,15 @@ pub struct GameResult {
     pub pieces: u64,
     /// Whether it ended by topping out (else it reached the piece cap).
     pub topped_out: bool,
+    /// Share of the lines that came from tetrises.
+    pub tetris_rate: f64,
+    /// Attack (common versus table) per piece.
+    pub attack_per_piece: f64,
+    /// Base points (level 1, no streak bonuses) per line.
+    pub base_points_per_line: f64,
+    /// Clear counts, attack, longest back-to-back chain, highest stack.
+    #[serde(flatten)]
+    pub quality: Quality,
 }
 
 /// Mean, median, min and max of one quantity.
@@ -69,6 +79,17 @@ pub struct EvalReport {
     pub score: Summary,
     /// Pieces placed per second over all games.
     pub pieces_per_s: f64,
+    /// Games that topped out (the others reached the piece cap).
+    pub topped_out: u32,
+    /// Over all games: the share of lines from tetrises.
+    pub tetris_rate: f64,
+    /// Over all games: attack per piece.
+    pub attack_per_piece: f64,
+    /// Over all games: base points per line.
+    pub base_points_per_line: f64,
+    /// Over all games: clear counts and attack summed, the longest chain and highest stack.
+    #[serde(flatten)]
+    pub quality: Quality,
 }
 
 /// How often, in pieces, a game in progress reports itself.
@@ -92,6 +113,7 @@ pub fn play_greedy(
     mut on_pieces: impl FnMut(u64),
 ) -> GameResult {
     let mut game = Game::new(seed);
+    let mut quality = Quality::default();
     while max_pieces == 0 || game.pieces_placed() < max_pieces {
         if game.pieces_placed().is_multiple_of(PROGRESS_EVERY) && game.pieces_placed() > 0 {
             on_pieces(game.pieces_placed());
@@ -99,8 +121,10 @@ pub fn play_greedy(
         let Some(best) = agent.choose(&game) else {
             break;
         };
-        game.place(&best)
+        let outcome = game
+            .place(&best)
             .expect("the search's placements are legal in their game");
+        quality.record(&outcome, game.board());
         if game.is_over() {
             break;
         }
@@ -111,6 +135,10 @@ pub fn play_greedy(
         score: game.score().score,
         pieces: game.pieces_placed(),
         topped_out: game.is_over(),
+        tetris_rate: quality.tetris_rate(),
+        attack_per_piece: quality.attack_per_piece(),
+        base_points_per_line: quality.base_points_per_line(),
+        quality,
     }
 }
 
@@ -141,11 +169,20 @@ pub fn evaluate(
     let pieces: u64 = results.iter().map(|r| r.pieces).sum();
     let lines: Vec<f64> = results.iter().map(|r| r.lines as f64).collect();
     let score: Vec<f64> = results.iter().map(|r| r.score as f64).collect();
+    let mut quality = Quality::default();
+    for r in &results {
+        quality.add(&r.quality);
+    }
     Ok(EvalReport {
         checkpoint_steps: meta.steps,
         lines: Summary::of(&lines),
         score: Summary::of(&score),
         pieces_per_s: pieces as f64 / seconds,
+        topped_out: results.iter().filter(|r| r.topped_out).count() as u32,
+        tetris_rate: quality.tetris_rate(),
+        attack_per_piece: quality.attack_per_piece(),
+        base_points_per_line: quality.base_points_per_line(),
+        quality,
         games: results,
     })
 }

@@ -11,6 +11,7 @@ pub mod grid;
 pub mod human;
 pub mod path;
 pub mod piece;
+pub mod quality;
 pub mod random_play;
 pub mod scoring;
 pub mod search;
@@ -22,6 +23,7 @@ pub use game::{Afterstate, Game, NEXT_VISIBLE, PlaceOutcome, Preview, TopOut};
 pub use grid::PieceGrid;
 pub use human::HumanGame;
 pub use piece::{Piece, Rotation, Spin};
+pub use quality::{Clears, Quality};
 pub use scoring::{ScoreState, TSpin};
 pub use search::Placement;
 
