@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::protocol::EpisodeStats;
 use crate::agent::{Agent, Device, Encoding, ReplayBuffer, epsilon_at};
 use crate::config::Config;
-use crate::game::{Game, PlaceOutcome, Placement};
+use crate::game::{Game, PlaceOutcome, Placement, Quality};
 
 /// Games whose lines make the rolling mean.
 pub const ROLLING_GAMES: usize = 100;
@@ -36,6 +36,9 @@ pub struct LearnerState {
     pub recent_lines: VecDeque<u32>,
     /// Loss of the last learning step.
     pub last_loss: Option<f32>,
+    /// Quality of play of the game in progress.
+    #[serde(default)]
+    pub quality: Quality,
     /// The RNG of exploration, replay sampling and new games' seeds.
     pub rng: ChaCha8Rng,
 }
@@ -51,6 +54,7 @@ impl LearnerState {
             best_lines: 0,
             recent_lines: VecDeque::with_capacity(ROLLING_GAMES),
             last_loss: None,
+            quality: Quality::default(),
             rng,
         }
     }
@@ -118,6 +122,7 @@ impl Learner {
     /// Abandons the game in progress (it is not counted) and starts a new one.
     pub fn restart_game(&mut self) {
         self.state.pending = None;
+        self.state.quality = Quality::default();
         self.state.game = Game::new(self.state.rng.random());
     }
 
@@ -135,6 +140,7 @@ impl Learner {
             .place(&action.placement)
             .expect("the search's placements are legal in their game");
         st.steps += 1;
+        st.quality.record(&outcome, st.game.board());
 
         let over = st.game.is_over();
         let capped = self.config.max_pieces_per_game > 0
@@ -181,6 +187,7 @@ impl Learner {
             truncated,
             epsilon,
             loss: st.last_loss,
+            quality: std::mem::take(&mut st.quality),
             mean_lines_100: self.mean_recent_lines().unwrap_or(lines as f64),
         };
         self.state.game = Game::new(self.state.rng.random());

@@ -11,8 +11,16 @@ use super::protocol::EpisodeStats;
 /// The file name inside the run folder.
 pub const METRICS_FILE: &str = "metrics.csv";
 /// Its header; `wall_s` (seconds since the run started) is last because it is the only
-/// column that differs between identical runs.
-pub const HEADER: &str = "game,steps,lines,score,pieces,truncated,epsilon,loss,wall_s";
+/// column that differs between identical runs. The quality columns are
+/// `tetris_game::Quality`'s (the tetris rate and attack per piece as fractions).
+pub const HEADER: &str = "game,steps,lines,score,pieces,truncated,epsilon,loss,\
+     tetris_rate,attack_per_piece,singles,doubles,triples,tetrises,tspin_minis,tspin_singles,\
+     tspin_doubles,tspin_triples,perfect_clears,attack,longest_back_to_back,highest_stack,wall_s";
+/// The header of files written before the quality columns; their rows get the new columns
+/// empty when a run is resumed.
+const HEADER_BEFORE_QUALITY: &str = "game,steps,lines,score,pieces,truncated,epsilon,loss,wall_s";
+/// Quality columns added since [`HEADER_BEFORE_QUALITY`].
+const QUALITY_COLUMNS: usize = 14;
 
 /// An open metrics file.
 #[derive(Debug)]
@@ -29,14 +37,19 @@ impl MetricsLog {
         let path = run_dir.join(METRICS_FILE);
         let mut kept = vec![HEADER.to_string()];
         if path.is_file() {
-            let reader = BufReader::new(File::open(&path)?);
-            kept.extend(
-                reader
-                    .lines()
-                    .skip(1)
-                    .take(keep_games as usize)
-                    .collect::<Result<Vec<_>, _>>()?,
-            );
+            let mut lines = BufReader::new(File::open(&path)?).lines();
+            let old_header = lines.next().transpose()?;
+            let pad = old_header.as_deref() == Some(HEADER_BEFORE_QUALITY);
+            for line in lines.take(keep_games as usize) {
+                let line = line?;
+                kept.push(match line.rsplit_once(',') {
+                    // wall_s stays last: the new columns go in before it, empty.
+                    Some((head, wall)) if pad => {
+                        format!("{head},{}{wall}", ",".repeat(QUALITY_COLUMNS))
+                    }
+                    _ => line,
+                });
+            }
         }
         let tmp = run_dir.join(format!(".{METRICS_FILE}.tmp"));
         {
@@ -54,10 +67,34 @@ impl MetricsLog {
     /// Appends one game.
     pub fn append(&mut self, e: &EpisodeStats, wall_s: f64) -> std::io::Result<()> {
         let loss = e.loss.map_or(String::new(), |l| l.to_string());
+        let q = &e.quality;
+        let c = &q.clears;
         writeln!(
             self.file,
-            "{},{},{},{},{},{},{},{},{:.3}",
-            e.game, e.steps, e.lines, e.score, e.pieces, e.truncated, e.epsilon, loss, wall_s
+            "{},{},{},{},{},{},{},{},{:.4},{:.4},{},{},{},{},{},{},{},{},{},{},{},{},{:.3}",
+            e.game,
+            e.steps,
+            e.lines,
+            e.score,
+            e.pieces,
+            e.truncated,
+            e.epsilon,
+            loss,
+            q.tetris_rate(),
+            q.attack_per_piece(),
+            c.singles,
+            c.doubles,
+            c.triples,
+            c.tetrises,
+            c.tspin_minis,
+            c.tspin_singles,
+            c.tspin_doubles,
+            c.tspin_triples,
+            c.perfect_clears,
+            q.attack,
+            q.longest_back_to_back,
+            q.highest_stack,
+            wall_s
         )
     }
 
@@ -81,6 +118,7 @@ mod tests {
             truncated: false,
             epsilon: 0.5,
             loss: Some(0.25),
+            quality: Default::default(),
             mean_lines_100: 3.0,
         }
     }
@@ -97,13 +135,38 @@ mod tests {
         assert_eq!(text.lines().count(), 6);
         assert_eq!(
             text.lines().nth(1).unwrap(),
-            "1,10,3,400,10,false,0.5,0.25,1.000"
+            "1,10,3,400,10,false,0.5,0.25,0.0000,0.0000,0,0,0,0,0,0,0,0,0,0,0,0,1.000"
         );
+        let columns = HEADER.split(',').count();
+        assert!(text.lines().all(|l| l.split(',').count() == columns));
         let mut log = MetricsLog::open(&dir, 3).unwrap();
         log.append(&episode(4), 2.0).unwrap();
         let text = fs::read_to_string(log.path()).unwrap();
         let games: Vec<&str> = text.lines().skip(1).map(|l| &l[..1]).collect();
         assert_eq!(games, ["1", "2", "3", "4"]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_from_before_the_quality_columns_is_padded_on_resume() {
+        let dir = std::env::temp_dir().join(format!("tdqn-metrics-old-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(
+            dir.join(METRICS_FILE),
+            format!("{HEADER_BEFORE_QUALITY}\n1,10,3,400,10,false,0.5,0.25,1.000\n"),
+        )
+        .unwrap();
+        let mut log = MetricsLog::open(&dir, 1).unwrap();
+        log.append(&episode(2), 2.0).unwrap();
+        let text = fs::read_to_string(log.path()).unwrap();
+        let columns = HEADER.split(',').count();
+        assert_eq!(text.lines().next(), Some(HEADER));
+        assert!(
+            text.lines().all(|l| l.split(',').count() == columns),
+            "{text}"
+        );
+        assert!(text.lines().nth(1).unwrap().ends_with(",,,1.000"), "{text}");
         fs::remove_dir_all(&dir).unwrap();
     }
 }

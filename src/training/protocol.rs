@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::game::{Game, Input, PieceGrid, PlaceOutcome, Placement};
+use crate::game::{Game, Input, PieceGrid, PlaceOutcome, Placement, Quality};
 
 /// Longest step delay in visual mode.
 pub const MAX_STEP_DELAY: Duration = Duration::from_millis(100);
@@ -86,6 +86,8 @@ pub struct EpisodeStats {
     pub epsilon: f64,
     /// Loss of the last learning step, if any.
     pub loss: Option<f32>,
+    /// Quality of play: clears by kind, tetris rate, attack, back-to-back, stack.
+    pub quality: Quality,
     /// Mean lines of the last 100 games, this one included (the one rolling mean: the
     /// metrics, the panel and the chart all show the learner's).
     pub mean_lines_100: f64,

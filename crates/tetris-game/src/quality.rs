@@ -37,11 +37,9 @@ pub struct Quality {
     #[serde(flatten)]
     pub clears: Clears,
     /// Placements recorded.
-    #[serde(skip)]
-    pub pieces: u64,
+    pub placements: u64,
     /// Lines cleared.
-    #[serde(skip)]
-    pub lines: u64,
+    pub lines_cleared: u64,
     /// Guideline points at level 1 with no back-to-back or combo bonus, so that neither the
     /// level nor the streaks inflate it: 100/300/500/800, T-spins 800/1200/1600, minis 200/400.
     pub base_points: u64,
@@ -51,21 +49,20 @@ pub struct Quality {
     pub longest_back_to_back: u64,
     /// Highest stack left after a placement, in rows.
     pub highest_stack: u64,
-    /// The back-to-back chain running now.
-    #[serde(skip)]
-    chain: u64,
+    /// The back-to-back chain running now (so that a game saved mid-way resumes exactly).
+    pub current_back_to_back: u64,
 }
 
 impl Quality {
     /// Records one placement: what it did, and the board after it.
     pub fn record(&mut self, outcome: &PlaceOutcome, board_after: &Board) {
-        self.pieces += 1;
+        self.placements += 1;
         self.highest_stack = self.highest_stack.max(u64::from(board_after.max_height()));
         let lines = outcome.lines;
         if lines == 0 {
             return;
         }
-        self.lines += u64::from(lines);
+        self.lines_cleared += u64::from(lines);
         let c = &mut self.clears;
         let kind = match (outcome.tspin, lines) {
             (TSpin::Mini, _) => &mut c.tspin_minis,
@@ -82,26 +79,26 @@ impl Quality {
         self.base_points += u64::from(base_score(lines, outcome.tspin));
         self.attack += u64::from(outcome.attack());
         if is_difficult(lines, outcome.tspin) {
-            self.chain += 1;
-            self.longest_back_to_back = self.longest_back_to_back.max(self.chain);
+            self.current_back_to_back += 1;
+            self.longest_back_to_back = self.longest_back_to_back.max(self.current_back_to_back);
         } else {
-            self.chain = 0;
+            self.current_back_to_back = 0;
         }
     }
 
     /// Share of the cleared lines that came from tetrises (0 when none were cleared).
     pub fn tetris_rate(&self) -> f64 {
-        ratio(4 * self.clears.tetrises, self.lines)
+        ratio(4 * self.clears.tetrises, self.lines_cleared)
     }
 
     /// Attack sent per placement.
     pub fn attack_per_piece(&self) -> f64 {
-        ratio(self.attack, self.pieces)
+        ratio(self.attack, self.placements)
     }
 
     /// Base points per cleared line.
     pub fn base_points_per_line(&self) -> f64 {
-        ratio(self.base_points, self.lines)
+        ratio(self.base_points, self.lines_cleared)
     }
 
     /// The totals of two records (chains and stacks: the longer and the higher).
@@ -116,8 +113,8 @@ impl Quality {
         c.tspin_doubles += o.tspin_doubles;
         c.tspin_triples += o.tspin_triples;
         c.perfect_clears += o.perfect_clears;
-        self.pieces += other.pieces;
-        self.lines += other.lines;
+        self.placements += other.placements;
+        self.lines_cleared += other.lines_cleared;
         self.base_points += other.base_points;
         self.attack += other.attack;
         self.longest_back_to_back = self.longest_back_to_back.max(other.longest_back_to_back);
@@ -158,8 +155,8 @@ mod tests {
         q.record(&outcome(4, TSpin::None, true, 1), &board); // b2b tetris in combo: 5
         q.record(&outcome(1, TSpin::None, false, 2), &board); // single breaks the chain: 1
         q.record(&outcome(1, TSpin::Mini, false, -1 + 1), &board); // mini single: 0
-        assert_eq!(q.pieces, 6);
-        assert_eq!(q.lines, 12);
+        assert_eq!(q.placements, 6);
+        assert_eq!(q.lines_cleared, 12);
         assert_eq!(
             (
                 q.clears.tetrises,
@@ -179,7 +176,11 @@ mod tests {
         total.add(&q);
         total.add(&q);
         assert_eq!(
-            (total.attack, total.lines, total.longest_back_to_back),
+            (
+                total.attack,
+                total.lines_cleared,
+                total.longest_back_to_back
+            ),
             (30, 24, 3)
         );
     }
