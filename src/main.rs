@@ -39,7 +39,7 @@ struct Cli {
 enum Command {
     /// Train a DQN agent (the default): in the window, or with --headless in the terminal.
     Train(TrainArgs),
-    /// Play seeded games greedily with a checkpoint and summarise lines and score.
+    /// Play seeded games greedily with a checkpoint; summarise lines, score and quality of play.
     Eval(EvalArgs),
     /// Watch a trained agent play in the window (greedy, no learning, nothing saved).
     Watch(WatchArgs),
