@@ -84,9 +84,14 @@ fn check_env(
     Ok(())
 }
 
-/// Whether a Unix socket at `path` (or its abstract twin, which X servers on Linux also
-/// open) is listening, from `/proc/net/unix`; `None` when that cannot be read.
+/// Whether an X server may be listening at `path`: the socket file is there (it may belong to
+/// another network namespace, as in a container sharing the host's X socket), or the socket
+/// or its abstract twin (which X servers on Linux also open) is listed in `/proc/net/unix`.
+/// `None` when that table cannot be read and the file is missing.
 fn x_socket_listening(path: &str) -> Option<bool> {
+    if std::path::Path::new(path).exists() {
+        return Some(true);
+    }
     let table = std::fs::read_to_string("/proc/net/unix").ok()?;
     let abstract_name = format!("@{path}");
     let listed = table.lines().any(|line| {
