@@ -39,6 +39,9 @@ pub struct LearnerState {
     /// Quality of play of the game in progress.
     #[serde(default)]
     pub quality: Quality,
+    /// Quality of play of the last [`ROLLING_GAMES`] games.
+    #[serde(default)]
+    pub recent_quality: VecDeque<Quality>,
     /// The RNG of exploration, replay sampling and new games' seeds.
     pub rng: ChaCha8Rng,
 }
@@ -55,6 +58,7 @@ impl LearnerState {
             recent_lines: VecDeque::with_capacity(ROLLING_GAMES),
             last_loss: None,
             quality: Quality::default(),
+            recent_quality: VecDeque::with_capacity(ROLLING_GAMES),
             rng,
         }
     }
@@ -178,6 +182,10 @@ impl Learner {
             st.recent_lines.pop_front();
         }
         st.recent_lines.push_back(lines);
+        if st.recent_quality.len() == ROLLING_GAMES {
+            st.recent_quality.pop_front();
+        }
+        st.recent_quality.push_back(st.quality);
         let stats = EpisodeStats {
             game: st.games,
             steps: st.steps,
@@ -189,9 +197,20 @@ impl Learner {
             loss: st.last_loss,
             quality: std::mem::take(&mut st.quality),
             mean_lines_100: self.mean_recent_lines().unwrap_or(lines as f64),
+            quality_100: self.recent_quality(),
         };
         self.state.game = Game::new(self.state.rng.random());
         stats
+    }
+
+    /// The quality of play of the last [`ROLLING_GAMES`] games together (its rates pool their
+    /// lines and pieces).
+    pub fn recent_quality(&self) -> Quality {
+        let mut total = Quality::default();
+        for q in &self.state.recent_quality {
+            total.add(q);
+        }
+        total
     }
 
     /// Mean lines of the last [`ROLLING_GAMES`] games.

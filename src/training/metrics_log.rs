@@ -120,6 +120,7 @@ mod tests {
             loss: Some(0.25),
             quality: Default::default(),
             mean_lines_100: 3.0,
+            quality_100: Default::default(),
         }
     }
 

@@ -55,6 +55,10 @@ pub struct Metrics {
     pub best_lines: u32,
     /// Mean lines of the last 100 games (None before the first game ends).
     pub mean_lines_100: Option<f64>,
+    /// Quality of play of the game in progress.
+    pub quality_this_game: Quality,
+    /// Quality of play of the last 100 games together.
+    pub quality_100: Quality,
     /// Whether the trainer is paused.
     pub paused: bool,
     /// Whether board frames are being sent.
@@ -91,6 +95,8 @@ pub struct EpisodeStats {
     /// Mean lines of the last 100 games, this one included (the one rolling mean: the
     /// metrics, the panel and the chart all show the learner's).
     pub mean_lines_100: f64,
+    /// Quality of play of the last 100 games together, this one included.
+    pub quality_100: Quality,
 }
 
 /// One placement, for the window to animate: the game and its colours before the piece

@@ -334,6 +334,8 @@ impl Trainer {
             score_this_game: state.game.score().score,
             best_lines: state.best_lines,
             mean_lines_100: self.learner.mean_recent_lines(),
+            quality_this_game: state.quality,
+            quality_100: self.learner.recent_quality(),
             paused: self.paused,
             visual: self.visual,
             step_delay: self.step_delay,

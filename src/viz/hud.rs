@@ -36,6 +36,10 @@ pub struct History {
     pub lines: Vec<[f64; 2]>,
     /// The learner's mean lines of the last 100 games, at each game's end.
     pub mean_lines: Vec<[f64; 2]>,
+    /// Tetris rate of the last 100 games together, at each game's end.
+    pub tetris_rate: Vec<[f64; 2]>,
+    /// Attack per piece of the last 100 games together, at each game's end.
+    pub attack_per_piece: Vec<[f64; 2]>,
     /// Loss, sampled with the metrics.
     pub loss: Vec<[f64; 2]>,
     /// Epsilon, sampled with the metrics.
@@ -50,6 +54,11 @@ impl History {
                 let x = e.steps as f64;
                 push(&mut self.lines, [x, e.lines as f64]);
                 push(&mut self.mean_lines, [x, e.mean_lines_100]);
+                push(&mut self.tetris_rate, [x, e.quality_100.tetris_rate()]);
+                push(
+                    &mut self.attack_per_piece,
+                    [x, e.quality_100.attack_per_piece()],
+                );
             }
             TrainerEvent::Metrics(m) => {
                 let x = m.steps as f64;
@@ -272,8 +281,9 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
         Some(t) => format!("{} / {}", m.steps, t),
         None => m.steps.to_string(),
     };
+    let quality = quality_rows(m);
     if m.watching {
-        let rows = [
+        let mut rows = vec![
             ("Pieces", m.steps.to_string()),
             ("Pieces/s", format!("{:.0}", m.steps_per_s)),
             ("Games finished", m.games.to_string()),
@@ -285,11 +295,12 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
                 m.mean_lines_100.map_or("-".into(), |v| format!("{v:.1}")),
             ),
         ];
+        rows.extend(quality);
         number_grid(ui, &rows);
         ui.label("Watching: greedy play, no learning, nothing saved");
         return;
     }
-    let rows: Vec<(&str, String)> = vec![
+    let mut rows: Vec<(&str, String)> = vec![
         ("Steps", steps),
         ("Steps/s", format!("{:.0}", m.steps_per_s)),
         ("Games", m.games.to_string()),
@@ -313,8 +324,29 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
         ),
         ("Elapsed", fmt_duration(m.elapsed_s)),
     ];
+    rows.extend(quality);
     number_grid(ui, &rows);
     ui.label(saved_line(status).unwrap_or_else(|| "No checkpoint saved yet".into()));
+}
+
+/// Quality of play, this game and the last 100 games together: "this / last 100".
+fn quality_rows(m: &crate::training::Metrics) -> Vec<(&'static str, String)> {
+    let (g, h) = (&m.quality_this_game, &m.quality_100);
+    let pct = |v: f64| format!("{:.0}%", 100.0 * v);
+    vec![
+        (
+            "Tetris rate (game / 100)",
+            format!("{} / {}", pct(g.tetris_rate()), pct(h.tetris_rate())),
+        ),
+        (
+            "Attack/piece (game / 100)",
+            format!("{:.3} / {:.3}", g.attack_per_piece(), h.attack_per_piece()),
+        ),
+        (
+            "Tetrises, TSDs (last 100)",
+            format!("{}, {}", h.clears.tetrises, h.clears.tspin_doubles),
+        ),
+    ]
 }
 
 /// Two columns: what, and its value in monospace.
@@ -347,6 +379,26 @@ fn charts(ui: &mut egui::Ui, history: &History, watching: bool) {
                 Line::new("mean of 100", PlotPoints::from(history.mean_lines.clone()))
                     .color(egui::Color32::from_rgb(245, 150, 20))
                     .width(2.0),
+            );
+        });
+    ui.label("Tetris rate and attack per piece (last 100 games)");
+    Plot::new("quality")
+        .height(100.0)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .include_y(0.0)
+        .include_y(1.0)
+        .show(ui, |plot| {
+            plot.line(
+                Line::new("tetris rate", PlotPoints::from(history.tetris_rate.clone()))
+                    .color(egui::Color32::from_rgb(0, 220, 230)),
+            );
+            plot.line(
+                Line::new(
+                    "attack per piece",
+                    PlotPoints::from(history.attack_per_piece.clone()),
+                )
+                .color(egui::Color32::from_rgb(230, 40, 50)),
             );
         });
     if watching {
