@@ -179,6 +179,7 @@ fn a_scripted_conversation_covers_the_lifecycle() {
     bot.send_line("{not json");
     bot.send_line("[1, 2, 3]");
     bot.send(json!({"type": "play", "move": {"location": {"type": "Q"}}}));
+    bot.send(json!({"type": "new_piece", "piece": "Q"}));
     bot.send(json!({"type": "stop"}));
 
     // Mid-game: a board the bot has never seen, with garbage rows with one gap each.
@@ -215,6 +216,7 @@ fn a_scripted_conversation_covers_the_lifecycle() {
         "not JSON",
         "without a \"type\"",
         "malformed play",
+        "unknown piece",
         "has 1 rows",
         "cannot be reached",
     ] {
