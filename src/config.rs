@@ -39,8 +39,8 @@ pub enum Network {
     Cnn { channels: Vec<u32>, hidden: u32 },
 }
 
-/// Reward for one placement: `survival + lines[n] + points * points_gained`, plus `game_over`
-/// when the placement ends the game.
+/// Reward for one placement: `survival + lines[n] + points * points_gained + attack *
+/// attack_sent`, plus `game_over` when the placement ends the game (and no `survival`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Reward {
@@ -52,6 +52,9 @@ pub struct Reward {
     pub points: f32,
     /// Added when the placement ends the game (usually negative).
     pub game_over: f32,
+    /// Times the lines of garbage the placement sends by the common versus table (T-spins,
+    /// tetrises, back-to-back, combos, perfect clears; `tetris_game::scoring::attack`).
+    pub attack: f32,
 }
 
 impl Default for Reward {
@@ -61,6 +64,7 @@ impl Default for Reward {
             lines: vec![0.0, 10.0, 40.0, 90.0, 160.0],
             points: 0.0,
             game_over: -20.0,
+            attack: 0.0,
         }
     }
 }
@@ -288,7 +292,10 @@ impl Config {
                 ),
             ));
         }
-        for &v in [r.survival, r.points, r.game_over].iter().chain(&r.lines) {
+        for &v in [r.survival, r.points, r.game_over, r.attack]
+            .iter()
+            .chain(&r.lines)
+        {
             if !v.is_finite() || v.abs() > 1e6 {
                 return Err((
                     "reward",
@@ -380,6 +387,36 @@ mod tests {
         let default = Config::load(&dir.join("default.ron")).unwrap();
         assert_eq!(default, Config::default());
         Config::load(&dir.join("smoke.ron")).unwrap();
+        // The objective presets differ from the default in their reward and name only.
+        for (name, reward) in [
+            (
+                "tetris",
+                Reward {
+                    lines: vec![0.0, 0.0, 0.0, 0.0, 100.0],
+                    ..Reward::default()
+                },
+            ),
+            (
+                "attack",
+                Reward {
+                    lines: vec![0.0; 5],
+                    attack: 25.0,
+                    ..Reward::default()
+                },
+            ),
+        ] {
+            let preset = Config::load(&dir.join(format!("{name}.ron"))).unwrap();
+            assert_eq!(preset.reward, reward, "{name}");
+            assert_eq!(
+                Config {
+                    run_name: "default".into(),
+                    reward: Reward::default(),
+                    ..preset
+                },
+                default,
+                "{name}"
+            );
+        }
     }
 
     #[test]

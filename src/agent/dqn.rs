@@ -86,7 +86,9 @@ pub fn epsilon_at(schedule: &Epsilon, step: u64) -> f64 {
 
 /// The reward `reward` gives a placement with this outcome.
 pub fn reward_of(reward: &Reward, outcome: &PlaceOutcome) -> f32 {
-    let mut r = reward.lines[outcome.lines.min(4) as usize] + reward.points * outcome.points as f32;
+    let mut r = reward.lines[outcome.lines.min(4) as usize]
+        + reward.points * outcome.points as f32
+        + reward.attack * outcome.attack() as f32;
     if outcome.top_out.is_some() {
         r += reward.game_over;
     } else {
@@ -510,11 +512,18 @@ mod tests {
             lines: vec![0.0, 10.0, 40.0, 90.0, 160.0],
             points: 0.01,
             game_over: -20.0,
+            attack: 0.0,
         };
         assert_eq!(reward_of(&r, &outcome(0, 0, false)), 1.0);
         assert_eq!(reward_of(&r, &outcome(4, 800, false)), 1.0 + 160.0 + 8.0);
         assert_eq!(reward_of(&r, &outcome(0, 0, true)), -20.0);
         assert_eq!(reward_of(&r, &outcome(2, 300, true)), 40.0 + 3.0 - 20.0);
+        // Attack: a double sends 1 line by the versus table.
+        let r = Reward { attack: 2.0, ..r };
+        assert_eq!(
+            reward_of(&r, &outcome(2, 300, false)),
+            1.0 + 40.0 + 3.0 + 2.0
+        );
     }
 
     #[test]
