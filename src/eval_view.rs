@@ -108,24 +108,20 @@ pub fn table(checkpoint: &Path, seed: u64, max_pieces: u64, r: &EvalReport) -> S
 /// Quality over all games: top-outs, clears by kind, the tetris rate, attack and the rest.
 fn quality_lines(r: &EvalReport) -> String {
     let q = &r.quality;
-    let c = &q.clears;
+    let clears: Vec<String> = q
+        .clears
+        .named()
+        .iter()
+        .map(|(name, n)| format!("{} {n}", name.replace('_', " ")))
+        .collect();
     format!(
         "{} of {} games topped out\n\
-         clears: {} singles, {} doubles, {} triples, {} tetrises; T-spin minis {}, singles {}, \
-         doubles {}, triples {}; perfect clears {}\n\
+         clears: {}\n\
          tetris rate {:.1}%, attack per piece {:.3}, base points per line {:.0}, longest \
          back-to-back {}, highest stack {}",
         r.topped_out,
         r.games.len(),
-        c.singles,
-        c.doubles,
-        c.triples,
-        c.tetrises,
-        c.tspin_minis,
-        c.tspin_singles,
-        c.tspin_doubles,
-        c.tspin_triples,
-        c.perfect_clears,
+        clears.join(", "),
         100.0 * r.tetris_rate,
         r.attack_per_piece,
         r.base_points_per_line,

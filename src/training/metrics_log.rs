@@ -68,10 +68,15 @@ impl MetricsLog {
     pub fn append(&mut self, e: &EpisodeStats, wall_s: f64) -> std::io::Result<()> {
         let loss = e.loss.map_or(String::new(), |l| l.to_string());
         let q = &e.quality;
-        let c = &q.clears;
+        let clears: Vec<String> = q
+            .clears
+            .named()
+            .iter()
+            .map(|(_, n)| n.to_string())
+            .collect();
         writeln!(
             self.file,
-            "{},{},{},{},{},{},{},{},{:.4},{:.4},{},{},{},{},{},{},{},{},{},{},{},{},{:.3}",
+            "{},{},{},{},{},{},{},{},{:.4},{:.4},{},{},{},{},{:.3}",
             e.game,
             e.steps,
             e.lines,
@@ -82,15 +87,7 @@ impl MetricsLog {
             loss,
             q.tetris_rate(),
             q.attack_per_piece(),
-            c.singles,
-            c.doubles,
-            c.triples,
-            c.tetrises,
-            c.tspin_minis,
-            c.tspin_singles,
-            c.tspin_doubles,
-            c.tspin_triples,
-            c.perfect_clears,
+            clears.join(","),
             q.attack,
             q.longest_back_to_back,
             q.highest_stack,
@@ -140,6 +137,9 @@ mod tests {
         );
         let columns = HEADER.split(',').count();
         assert!(text.lines().all(|l| l.split(',').count() == columns));
+        // The clear columns are named and ordered as `Clears::named` has them.
+        let names: Vec<&str> = episode(1).quality.clears.named().map(|(n, _)| n).to_vec();
+        assert!(HEADER.contains(&names.join(",")), "{HEADER}");
         let mut log = MetricsLog::open(&dir, 3).unwrap();
         log.append(&episode(4), 2.0).unwrap();
         let text = fs::read_to_string(log.path()).unwrap();

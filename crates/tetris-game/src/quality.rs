@@ -30,6 +30,37 @@ pub struct Clears {
     pub perfect_clears: u64,
 }
 
+impl Clears {
+    /// The counts with their names (as `eval --json` and metrics.csv call them), in one
+    /// order, so that every report lists them alike.
+    pub fn named(&self) -> [(&'static str, u64); 9] {
+        [
+            ("singles", self.singles),
+            ("doubles", self.doubles),
+            ("triples", self.triples),
+            ("tetrises", self.tetrises),
+            ("tspin_minis", self.tspin_minis),
+            ("tspin_singles", self.tspin_singles),
+            ("tspin_doubles", self.tspin_doubles),
+            ("tspin_triples", self.tspin_triples),
+            ("perfect_clears", self.perfect_clears),
+        ]
+    }
+
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: &Clears) {
+        self.singles += other.singles;
+        self.doubles += other.doubles;
+        self.triples += other.triples;
+        self.tetrises += other.tetrises;
+        self.tspin_minis += other.tspin_minis;
+        self.tspin_singles += other.tspin_singles;
+        self.tspin_doubles += other.tspin_doubles;
+        self.tspin_triples += other.tspin_triples;
+        self.perfect_clears += other.perfect_clears;
+    }
+}
+
 /// A game's (or many games') quality of play, recorded placement by placement.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quality {
@@ -103,16 +134,7 @@ impl Quality {
 
     /// The totals of two records (chains and stacks: the longer and the higher).
     pub fn add(&mut self, other: &Quality) {
-        let (c, o) = (&mut self.clears, &other.clears);
-        c.singles += o.singles;
-        c.doubles += o.doubles;
-        c.triples += o.triples;
-        c.tetrises += o.tetrises;
-        c.tspin_minis += o.tspin_minis;
-        c.tspin_singles += o.tspin_singles;
-        c.tspin_doubles += o.tspin_doubles;
-        c.tspin_triples += o.tspin_triples;
-        c.perfect_clears += o.perfect_clears;
+        self.clears.add(&other.clears);
         self.placements += other.placements;
         self.lines_cleared += other.lines_cleared;
         self.base_points += other.base_points;
