@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tetris_dqn::game::{Board, Game, HEIGHT, Piece, Placement, TSpin, WIDTH};
-use tetris_dqn::tbp::convert::{location_cells, spin_from_tbp};
+use tetris_dqn::tbp::convert::{board_to_tbp, location_cells, spin_from_tbp};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tetris-dqn");
 
@@ -80,23 +80,6 @@ impl Bot {
     }
 }
 
-fn tbp_board(board: &Board) -> Value {
-    let rows: Vec<Vec<Value>> = (0..40)
-        .map(|y| {
-            (0..WIDTH as i32)
-                .map(|x| {
-                    if board.filled(x, y) {
-                        json!("G")
-                    } else {
-                        Value::Null
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    json!(rows)
-}
-
 fn letter(p: Piece) -> Value {
     json!(p.letter().to_string())
 }
@@ -111,7 +94,7 @@ fn start_of(game: &Game) -> Value {
         "queue": queue,
         "combo": game.score().combo + 1,
         "back_to_back": game.score().back_to_back,
-        "board": tbp_board(game.board()),
+        "board": board_to_tbp(game.board()),
     })
 }
 
