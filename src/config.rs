@@ -32,11 +32,22 @@ impl fmt::Display for DeviceChoice {
 #[serde(deny_unknown_fields)]
 pub enum Network {
     /// The engineered afterstate features (13 numbers) into a multi-layer perceptron with
-    /// these hidden layer widths. Fast; the default.
-    Mlp { hidden: Vec<u32> },
+    /// these hidden layer widths. Fast; the default. With `context` (the default) the network
+    /// also sees what a player has in hand after the placement: the piece to place next, the
+    /// hold piece, how far off the next I is, back-to-back, the combo and the T-spin double
+    /// slots of the board (18 more numbers; `agent::observation`).
+    Mlp {
+        hidden: Vec<u32>,
+        #[serde(default = "yes")]
+        context: bool,
+    },
     /// The raw visible board (22 rows x 10 columns, filled = 1) into a small CNN: 3x3
     /// convolutions with these channel counts, then one hidden layer. For the GPU.
     Cnn { channels: Vec<u32>, hidden: u32 },
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Reward for one placement: `survival + lines[n] + points * points_gained + attack *
@@ -149,6 +160,7 @@ impl Default for Config {
             total_steps: 0,
             network: Network::Mlp {
                 hidden: vec![64, 64],
+                context: true,
             },
             reward: Reward::default(),
             use_hold: true,
@@ -264,7 +276,7 @@ impl Config {
         }
         range("torch_threads", self.torch_threads, 1, 256)?;
         match &self.network {
-            Network::Mlp { hidden } => {
+            Network::Mlp { hidden, .. } => {
                 if hidden.is_empty() || hidden.len() > 8 {
                     return Err(("hidden", "expected 1 to 8 layer widths".into()));
                 }

@@ -334,7 +334,10 @@ fn resuming_with_another_network_or_a_broken_checkpoint_is_a_clear_error() {
             .to_string()
     };
     let mut other = tiny();
-    other.network = Network::Mlp { hidden: vec![9] };
+    other.network = Network::Mlp {
+        hidden: vec![9],
+        context: true,
+    };
     let e = resume(Some(other));
     assert!(e.contains("shape") && e.contains("another network"), "{e}");
     let e = {
@@ -358,12 +361,12 @@ fn resuming_with_another_network_or_a_broken_checkpoint_is_a_clear_error() {
     let text = std::fs::read_to_string(&meta).unwrap();
     std::fs::write(
         &meta,
-        text.replace("format_version: 2", "format_version: 7"),
+        text.replace("format_version: 3", "format_version: 7"),
     )
     .unwrap();
     let e = resume(None);
     assert!(
-        e.contains("format version 7") && e.contains("reads versions 1 to 2"),
+        e.contains("format version 7") && e.contains("reads versions 1 to 3"),
         "{e}"
     );
     std::fs::remove_file(dir.join("latest")).unwrap();
@@ -440,5 +443,45 @@ fn elapsed_time_counts_the_step_delay_but_not_pauses() {
         last.elapsed_s >= 0.9 && last.elapsed_s <= wall,
         "elapsed {} s of a {wall} s run",
         last.elapsed_s
+    );
+}
+
+#[test]
+fn a_checkpoint_from_before_the_context_inputs_loads_as_a_features_only_network() {
+    // Format 2 wrote `Mlp(hidden: [..])` with no `context` field; those networks saw the 13
+    // board features only. Reading one must not give it the 31 inputs of today's default.
+    let dir = run_dir("format-2");
+    let mut opts = options(&dir, Some(300));
+    opts.config.network = Network::Mlp {
+        hidden: vec![8],
+        context: false,
+    };
+    let handle = TrainerHandle::start(opts).unwrap();
+    events_until_finished(&handle);
+    let meta = dir.join("latest/meta.ron");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    assert!(text.contains("context: false"), "{text}");
+    let old = text
+        .replace("format_version: 3", "format_version: 2")
+        .lines()
+        .filter(|line| line.trim() != "context: false,")
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        !old.contains("context"),
+        "the edit must remove the field: {old}"
+    );
+    std::fs::write(&meta, old).unwrap();
+    let (_, meta) = tetris_dqn::training::checkpoint::load_agent(
+        &dir.join("latest"),
+        tetris_dqn::agent::Device::CPU,
+    )
+    .unwrap();
+    assert_eq!(
+        meta.config.network,
+        Network::Mlp {
+            hidden: vec![8],
+            context: false
+        }
     );
 }

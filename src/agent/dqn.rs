@@ -423,7 +423,7 @@ impl Candidates {
             let preview = game
                 .preview(p)
                 .expect("the search's placements are legal in their game");
-            encoding.encode(&preview.afterstate, &mut self.obs);
+            encoding.encode(&preview, &mut self.obs);
             self.rewards.push(reward_of(reward, &preview.outcome));
             self.dones.push(preview.outcome.top_out.is_some());
         }
@@ -442,6 +442,9 @@ mod tests {
     use crate::game::{TSpin, TopOut};
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
+
+    /// Inputs per afterstate of the tiny config's network (features and context).
+    const W: usize = crate::game::NUM_FEATURES + crate::agent::observation::CONTEXT_LEN;
 
     /// The learner's tiny config, with a gamma whose effect on the TD target is easy to see.
     fn tiny() -> Config {
@@ -465,8 +468,8 @@ mod tests {
     fn update(a: &mut Agent, done: f32) -> f32 {
         let n = 4;
         a.batch = Batch {
-            obs: vec![0.1; n * 13],
-            next_obs: vec![0.3; n * 13],
+            obs: vec![0.1; n * W],
+            next_obs: vec![0.3; n * W],
             reward: vec![2.0; n],
             done: vec![done; n],
         };
@@ -533,10 +536,10 @@ mod tests {
         let c = agent(&tiny(), 6);
         assert_eq!(a.weights(), b.weights());
         assert_ne!(a.weights(), c.weights());
-        let obs = vec![0.2; 3 * 13];
+        let obs = vec![0.2; 3 * W];
         assert_eq!(a.values(&obs).len(), 3);
         let t: Vec<f32> = {
-            let x = Tensor::from_slice(&obs).view([3, 13]);
+            let x = Tensor::from_slice(&obs).view([3, W as i64]);
             Vec::try_from(&tch::no_grad(|| a.target.forward(&x))).unwrap()
         };
         assert_eq!(a.values(&obs), t);
@@ -546,7 +549,7 @@ mod tests {
     fn the_td_target_does_not_bootstrap_past_game_over() {
         // With done = 1 the target is the reward alone, whatever V_target says: repeated
         // updates drive V(obs) to 2.0. With done = 0 they drive it to 2 + 0.5 V_target(next).
-        let next_v = agent(&tiny(), 1).values(&[0.3; 13])[0];
+        let next_v = agent(&tiny(), 1).values(&[0.3; W])[0];
         let mut config = tiny();
         config.learning_rate = 0.01;
         let mut terminal = agent(&config, 1);
@@ -555,8 +558,8 @@ mod tests {
             update(&mut terminal, 1.0);
             update(&mut running, 0.0);
         }
-        let v_terminal = terminal.values(&[0.1; 13])[0];
-        let v_running = running.values(&[0.1; 13])[0];
+        let v_terminal = terminal.values(&[0.1; W])[0];
+        let v_running = running.values(&[0.1; W])[0];
         assert!((v_terminal - 2.0).abs() < 0.05, "{v_terminal}");
         assert!(
             (v_running - (2.0 + 0.5 * next_v)).abs() < 0.05,
@@ -571,7 +574,7 @@ mod tests {
         let game = Game::new(4);
         let mut rng = ChaCha8Rng::seed_from_u64(9);
         // Always explore: the stored transition still takes the greedy candidate's values.
-        let mut pending = Some(vec![0.5; 13]);
+        let mut pending = Some(vec![0.5; W]);
         let action = a.act(&game, &mut pending, 1.0, &mut rng).unwrap();
         assert!(pending.is_none());
         assert_eq!(a.replay().len(), 1);
@@ -580,14 +583,14 @@ mod tests {
         a.replay().sample_into(1, &mut rng, &mut batch);
         let greedy_after = game.preview(&greedy).unwrap();
         let mut want = vec![];
-        a.encoding().encode(&greedy_after.afterstate, &mut want);
-        assert_eq!(batch.obs, vec![0.5; 13]);
+        a.encoding().encode(&greedy_after, &mut want);
+        assert_eq!(batch.obs, vec![0.5; W]);
         assert_eq!(batch.next_obs, want);
         assert_eq!(
             batch.reward,
             vec![reward_of(&config.reward, &greedy_after.outcome)]
         );
-        assert_eq!(a.afterstate_of(&action).len(), 13);
+        assert_eq!(a.afterstate_of(&action).len(), W);
     }
 
     #[test]
@@ -607,7 +610,10 @@ mod tests {
         assert_eq!(a.weights(), b.weights());
 
         let other = Config {
-            network: Network::Mlp { hidden: vec![9] },
+            network: Network::Mlp {
+                hidden: vec![9],
+                context: true,
+            },
             ..Config::default()
         };
         let mut c = agent(&other, 4);

@@ -8,9 +8,9 @@ use rand::Rng;
 use tch::nn::{self, Module};
 use tch::{Kind, Tensor};
 
-use super::observation::BOARD_ROWS;
+use super::observation::{BOARD_ROWS, Encoding};
 use crate::config::Network;
-use crate::game::{NUM_FEATURES, WIDTH};
+use crate::game::WIDTH;
 
 /// The value network; `forward` maps `[n, obs_len]` to `[n]`.
 #[derive(Debug)]
@@ -29,9 +29,9 @@ impl ValueNet {
     /// Creates the layers of `network` under `root`.
     pub fn new(root: &nn::Path, network: &Network) -> ValueNet {
         match network {
-            Network::Mlp { hidden } => {
+            Network::Mlp { hidden, .. } => {
                 let mut layers = vec![];
-                let mut width = NUM_FEATURES as i64;
+                let mut width = Encoding::for_network(network).len() as i64;
                 for (i, &h) in hidden.iter().enumerate() {
                     layers.push(nn::linear(
                         root / format!("fc{i}"),

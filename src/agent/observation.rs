@@ -1,8 +1,9 @@
 //! What the value network sees of an afterstate: the engineered features scaled to about
-//! 0..1, or the visible board as 0/1 cells. One flat `f32` row per afterstate.
+//! 0..1 (alone, or with what the player has in hand), or the visible board as 0/1 cells. One
+//! flat `f32` row per afterstate.
 
 use crate::config::Network;
-use crate::game::{Afterstate, NUM_FEATURES, WIDTH};
+use crate::game::{NUM_FEATURES, Piece, Preview, WIDTH, tsd_slots};
 
 /// Board rows the CNN sees: the 20 visible rows and 2 above, where pieces may stick out.
 pub const BOARD_ROWS: usize = 22;
@@ -25,11 +26,20 @@ const FEATURE_SCALE: [f32; NUM_FEATURES] = [
     20.0,  // rows_with_holes
 ];
 
+/// Numbers [`Encoding::FeaturesInContext`] adds to the features: back-to-back, combo, the
+/// piece to place next (7, one-hot), the hold piece (7, one-hot, all 0 when empty), how far
+/// off the next I is, and the board's T-spin double slots.
+pub const CONTEXT_LEN: usize = 18;
+
 /// How afterstates become network input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
     /// Scaled engineered features.
     Features,
+    /// Scaled engineered features, then what the player has in hand after the placement
+    /// ([`CONTEXT_LEN`] numbers): what a tetris or T-spin player plans with, which the board's
+    /// shape alone does not show.
+    FeaturesInContext,
     /// The board's cells, row-major from the floor.
     Board,
 }
@@ -38,7 +48,8 @@ impl Encoding {
     /// The encoding a network config needs.
     pub fn for_network(network: &Network) -> Encoding {
         match network {
-            Network::Mlp { .. } => Encoding::Features,
+            Network::Mlp { context: false, .. } => Encoding::Features,
+            Network::Mlp { context: true, .. } => Encoding::FeaturesInContext,
             Network::Cnn { .. } => Encoding::Board,
         }
     }
@@ -48,20 +59,25 @@ impl Encoding {
     pub fn len(self) -> usize {
         match self {
             Encoding::Features => NUM_FEATURES,
+            Encoding::FeaturesInContext => NUM_FEATURES + CONTEXT_LEN,
             Encoding::Board => BOARD_ROWS * WIDTH,
         }
     }
 
-    /// Appends the encoding of `after` to `out`.
-    pub fn encode(self, after: &Afterstate, out: &mut Vec<f32>) {
+    /// Appends the encoding of the placement `preview` describes to `out`.
+    pub fn encode(self, preview: &Preview, out: &mut Vec<f32>) {
+        let after = &preview.afterstate;
+        let features = after
+            .features
+            .iter()
+            .zip(FEATURE_SCALE)
+            .map(|(f, scale)| f / scale);
         match self {
-            Encoding::Features => out.extend(
-                after
-                    .features
-                    .iter()
-                    .zip(FEATURE_SCALE)
-                    .map(|(f, scale)| f / scale),
-            ),
+            Encoding::Features => out.extend(features),
+            Encoding::FeaturesInContext => {
+                out.extend(features);
+                encode_context(preview, out);
+            }
             Encoding::Board => {
                 for &row in &after.board.rows()[..BOARD_ROWS] {
                     out.extend((0..WIDTH).map(|x| (row >> x & 1) as f32));
@@ -69,6 +85,27 @@ impl Encoding {
             }
         }
     }
+}
+
+/// The [`CONTEXT_LEN`] numbers of [`Encoding::FeaturesInContext`], each in 0..=1.
+fn encode_context(preview: &Preview, out: &mut Vec<f32>) {
+    let hand = &preview.situation;
+    let one_hot = |piece: Option<Piece>| {
+        Piece::ALL
+            .into_iter()
+            .map(move |p| if Some(p) == piece { 1.0 } else { 0.0 })
+    };
+    out.push(if hand.back_to_back { 1.0 } else { 0.0 });
+    out.push((hand.combo + 1).clamp(0, 10) as f32 / 10.0);
+    out.extend(one_hot(Some(hand.current)));
+    out.extend(one_hot(hand.hold));
+    // 0 when the piece to place is an I, k/6 when it is k-th in the queue, 1 when none shows.
+    let next_i = std::iter::once(hand.current)
+        .chain(hand.next)
+        .position(|p| p == Piece::I)
+        .unwrap_or(6);
+    out.push(next_i as f32 / 6.0);
+    out.push(tsd_slots(&preview.afterstate.board).min(4) as f32 / 4.0);
 }
 
 #[cfg(test)]
@@ -80,8 +117,12 @@ mod tests {
     fn encodings_have_their_length_and_are_small() {
         let game = Game::new(3);
         for p in game.placements() {
-            let after = game.afterstate(&p).unwrap();
-            for enc in [Encoding::Features, Encoding::Board] {
+            let after = game.preview(&p).unwrap();
+            for enc in [
+                Encoding::Features,
+                Encoding::FeaturesInContext,
+                Encoding::Board,
+            ] {
                 let mut out = vec![];
                 enc.encode(&after, &mut out);
                 assert_eq!(out.len(), enc.len());
@@ -95,10 +136,49 @@ mod tests {
         let game = Game::new(3);
         let p = game.placements()[0];
         let mut out = vec![];
-        Encoding::Board.encode(&game.afterstate(&p).unwrap(), &mut out);
+        Encoding::Board.encode(&game.preview(&p).unwrap(), &mut out);
         assert_eq!(out.iter().filter(|&&v| v == 1.0).count(), 4);
         for (x, y) in p.cells() {
             assert_eq!(out[y as usize * WIDTH + x as usize], 1.0);
         }
+    }
+
+    #[test]
+    fn the_context_shows_the_hand_after_the_placement() {
+        use crate::game::{Board, Piece};
+        // Hold is empty, so holding brings in the first next piece (an O) and keeps the T.
+        let next = [Piece::O, Piece::S, Piece::Z, Piece::I, Piece::J];
+        let game = Game::from_position(Board::new(), Piece::T, None, &next, 5).unwrap();
+        let context = |p: &crate::game::Placement| {
+            let mut out = vec![];
+            Encoding::FeaturesInContext.encode(&game.preview(p).unwrap(), &mut out);
+            out[NUM_FEATURES..].to_vec()
+        };
+        let one_hot = |piece: Piece| {
+            let mut v = [0.0; 7];
+            v[Piece::ALL.iter().position(|&p| p == piece).unwrap()] = 1.0;
+            v
+        };
+        let placements = game.placements();
+        let plain = placements.iter().find(|p| !p.uses_hold()).unwrap();
+        let c = context(plain);
+        assert_eq!(c.len(), CONTEXT_LEN);
+        assert_eq!(c[..2], [0.0, 0.0], "no back-to-back, no combo");
+        assert_eq!(c[2..9], one_hot(Piece::O), "the O comes next");
+        assert_eq!(c[9..16], [0.0; 7], "hold stays empty");
+        assert_eq!(
+            c[16],
+            3.0 / 6.0,
+            "then S, Z, I: the I is third in the queue"
+        );
+        let held = placements.iter().find(|p| p.uses_hold()).unwrap();
+        let c = context(held);
+        assert_eq!(
+            c[2..9],
+            one_hot(Piece::S),
+            "the O was played from hold, S comes next"
+        );
+        assert_eq!(c[9..16], one_hot(Piece::T), "the T waits in hold");
+        assert_eq!(c[16], 2.0 / 6.0);
     }
 }

@@ -257,7 +257,10 @@ pub(crate) mod tests {
     pub(crate) fn tiny_config() -> Config {
         Config {
             seed: 3,
-            network: Network::Mlp { hidden: vec![8] },
+            network: Network::Mlp {
+                hidden: vec![8],
+                context: true,
+            },
             max_pieces_per_game: 60,
             batch_size: 16,
             replay_capacity: 500,

@@ -15,7 +15,10 @@ pub fn tiny_config() -> Config {
     Config {
         run_name: "tiny".into(),
         seed: 11,
-        network: Network::Mlp { hidden: vec![8] },
+        network: Network::Mlp {
+            hidden: vec![8],
+            context: true,
+        },
         max_pieces_per_game: 80,
         batch_size: 16,
         replay_capacity: 400,

@@ -1,7 +1,7 @@
 //! Afterstate features: a fixed-size description of the board after a placement, for the
 //! agent's value network. Computed from the column bitboards in a few dozen instructions.
 
-use crate::board::{Board, WIDTH};
+use crate::board::{Board, FULL_ROW, WIDTH};
 
 /// Number of entries in [`Features`].
 pub const NUM_FEATURES: usize = 13;
@@ -118,6 +118,35 @@ pub fn afterstate_features(board: &Board, facts: &LockFacts) -> Features {
     ]
 }
 
+/// T-spin double slots in `board`: places where a T turned point down would fill two rows at
+/// once as a T-spin. A slot centred on the empty cell (x, y), 1 <= x <= 8: row y is full but for
+/// x-1, x and x+1; row y-1 is full but for x (so the two lower corners are filled); at least
+/// one upper corner, (x-1, y+1) or (x+1, y+1), is filled (the overhang that makes the third
+/// corner of a T-spin); and (x, y+1) is empty, where the T's flat side enters. Whether the T
+/// can be steered in (usually a spin from above the open side) is not checked.
+pub fn tsd_slots(board: &Board) -> u32 {
+    let rows = board.rows();
+    let top = board.max_height() as usize;
+    let mut slots = 0;
+    for y in 1..top.min(rows.len() - 1) {
+        let below = rows[y - 1];
+        if below.count_ones() != WIDTH as u32 - 1 {
+            continue;
+        }
+        let x = (!below & FULL_ROW).trailing_zeros() as usize;
+        if x == 0 || x == WIDTH - 1 {
+            continue;
+        }
+        let three = 0b111u16 << (x - 1);
+        let above = rows[y + 1];
+        let corners = (1u16 << (x - 1)) | (1 << (x + 1));
+        if rows[y] == FULL_ROW & !three && above & corners != 0 && above & (1 << x) == 0 {
+            slots += 1;
+        }
+    }
+    slots
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +232,55 @@ mod tests {
         assert_eq!(named(&f, "landing_height"), 1.5);
         assert_eq!(named(&f, "eroded_piece_cells"), 6.0);
         assert_eq!(named(&f, "lines_cleared"), 2.0);
+    }
+
+    #[test]
+    fn a_tsd_slot_is_counted_and_a_t_spin_double_fills_it() {
+        use crate::{Game, Piece, TSpin};
+        let b = Board::from_ascii(
+            "
+            ##........
+            #...######
+            ##.#######
+            ",
+        )
+        .unwrap();
+        assert_eq!(tsd_slots(&b), 1);
+        let game = Game::from_position(b, Piece::T, None, &[Piece::I; 5], 1).unwrap();
+        let tsd = game
+            .placements()
+            .into_iter()
+            .find(|p| p.piece() == Piece::T && p.tspin() == TSpin::Full)
+            .expect("the search finds the T-spin");
+        let preview = game.preview(&tsd).unwrap();
+        assert_eq!(preview.outcome.lines, 2);
+        assert_eq!(tsd_slots(&preview.afterstate.board), 0);
+    }
+
+    #[test]
+    fn no_slot_without_an_overhang_or_with_a_lower_row_open() {
+        for picture in [
+            // No upper corner: a plain T placement, not a spin.
+            "
+            ..........
+            #...######
+            ##.#######
+            ",
+            // The row below has two gaps.
+            "
+            ##........
+            #...######
+            ##.####.##
+            ",
+            // The centre above is covered.
+            "
+            ###.......
+            #...######
+            ##.#######
+            ",
+        ] {
+            let b = Board::from_ascii(picture).unwrap();
+            assert_eq!(tsd_slots(&b), 0, "{picture}");
+        }
     }
 }

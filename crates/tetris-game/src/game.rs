@@ -81,6 +81,25 @@ pub struct Preview {
     pub afterstate: Afterstate,
     /// The outcome `place` would report.
     pub outcome: PlaceOutcome,
+    /// What the player has in hand after it: the next piece, hold, queue and streaks.
+    pub situation: Situation,
+}
+
+/// What a player knows of a game besides the board: the piece to place, the hold piece, the
+/// visible next pieces and the back-to-back and combo streaks. An agent that plays for
+/// tetrises or T-spins needs these to judge a board (is an I coming? is back-to-back live?).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Situation {
+    /// The piece to place now.
+    pub current: Piece,
+    /// The held piece, if any.
+    pub hold: Option<Piece>,
+    /// The visible next pieces, soonest first.
+    pub next: [Piece; NEXT_VISIBLE],
+    /// Whether the next difficult clear (tetris, T-spin) earns the back-to-back bonus.
+    pub back_to_back: bool,
+    /// Consecutive clearing locks minus one; -1 when the last lock cleared nothing.
+    pub combo: i32,
 }
 
 /// A game in progress: everything needed to continue it exactly.
@@ -171,6 +190,16 @@ impl Game {
     /// Why the game ended, if it has.
     pub fn top_out(&self) -> Option<TopOut> {
         self.top_out
+    }
+    /// The pieces in hand and the streaks, as a player sees them.
+    pub fn situation(&self) -> Situation {
+        Situation {
+            current: self.current,
+            hold: self.hold,
+            next: std::array::from_fn(|i| self.queue[i]),
+            back_to_back: self.score.back_to_back,
+            combo: self.score.combo,
+        }
     }
     /// Whether the game has ended.
     pub fn is_over(&self) -> bool {
@@ -274,6 +303,7 @@ impl Game {
         let (outcome, facts) =
             after.lock_with_facts(p.piece(), p.rotation(), p.x(), p.y(), p.tspin());
         let features = afterstate_features(&after.board, &facts);
+        let situation = after.situation();
         Ok(Preview {
             afterstate: Afterstate {
                 lines: outcome.lines,
@@ -282,6 +312,7 @@ impl Game {
                 features,
             },
             outcome,
+            situation,
         })
     }
 

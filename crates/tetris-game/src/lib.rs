@@ -18,8 +18,8 @@ pub mod search;
 
 pub use board::{Board, FULL_ROW as FULL_ROW_MASK, HEIGHT, VISIBLE_HEIGHT, WIDTH};
 pub use falling::{Falling, Input};
-pub use features::{FEATURE_NAMES, Features, NUM_FEATURES};
-pub use game::{Afterstate, Game, NEXT_VISIBLE, PlaceOutcome, Preview, TopOut};
+pub use features::{FEATURE_NAMES, Features, NUM_FEATURES, tsd_slots};
+pub use game::{Afterstate, Game, NEXT_VISIBLE, PlaceOutcome, Preview, Situation, TopOut};
 pub use grid::PieceGrid;
 pub use human::HumanGame;
 pub use piece::{Piece, Rotation, Spin};
