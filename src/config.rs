@@ -80,6 +80,57 @@ impl Default for Reward {
     }
 }
 
+/// What a run plays for: the figure its periodic evaluation ranks agents by, so that `best/`
+/// is the agent that plays best by it. The reward is what teaches it; see the presets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Objective {
+    /// Lines per game.
+    Survival,
+    /// The tetris rate: the share of lines cleared four at a time.
+    Tetris,
+    /// Attack per piece (lines of garbage sent, common versus table).
+    Attack,
+}
+
+impl Objective {
+    /// The figure's name, as the HUD, logs and files show it.
+    pub fn figure_name(self) -> &'static str {
+        match self {
+            Objective::Survival => "lines per game",
+            Objective::Tetris => "tetris rate",
+            Objective::Attack => "attack per piece",
+        }
+    }
+}
+
+/// The periodic evaluation that chooses `best/`: every `every_steps` steps the trainer stops
+/// to play `games` greedy games of at most `max_pieces` pieces (the same seeded games each
+/// time), and saves `best/` when they beat every earlier evaluation: fewer top-outs first,
+/// then a higher figure of the objective.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Evaluation {
+    /// Steps between evaluations (0: never, and no `best/`).
+    pub every_steps: u64,
+    /// Games per evaluation.
+    pub games: u32,
+    /// Piece cap of each game.
+    pub max_pieces: u64,
+    /// Seed of the games' seeds (the same games every time, unlike training's).
+    pub seed: u64,
+}
+
+impl Default for Evaluation {
+    fn default() -> Evaluation {
+        Evaluation {
+            every_steps: 250_000,
+            games: 3,
+            max_pieces: 2_000,
+            seed: 1_000,
+        }
+    }
+}
+
 /// The exploration schedule: epsilon falls linearly from `start` to `end` over `decay_steps`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -119,6 +170,8 @@ pub struct Config {
     pub total_steps: u64,
     /// The value network.
     pub network: Network,
+    /// What the run plays for: the figure that chooses `best/`.
+    pub objective: Objective,
     /// The reward.
     pub reward: Reward,
     /// Whether the agent may use hold (its candidates then include the other piece's).
@@ -148,6 +201,8 @@ pub struct Config {
     pub epsilon: Epsilon,
     /// Save `latest/` every this many steps (0: only on stop).
     pub save_every_steps: u64,
+    /// The periodic evaluation that chooses `best/`.
+    pub evaluation: Evaluation,
 }
 
 impl Default for Config {
@@ -162,6 +217,7 @@ impl Default for Config {
                 hidden: vec![64, 64],
                 context: true,
             },
+            objective: Objective::Survival,
             reward: Reward::default(),
             use_hold: true,
             max_pieces_per_game: 25_000,
@@ -176,6 +232,7 @@ impl Default for Config {
             huber_delta: 1.0,
             epsilon: Epsilon::default(),
             save_every_steps: 50_000,
+            evaluation: Evaluation::default(),
         }
     }
 }
@@ -355,6 +412,11 @@ impl Config {
         }
         range("start", self.epsilon.start, 0.0, 1.0)?;
         range("end", self.epsilon.end, 0.0, 1.0)?;
+        let e = &self.evaluation;
+        if e.every_steps > 0 {
+            range("games", e.games, 1, 1_000)?;
+            range("max_pieces", e.max_pieces, 1, 10_000_000)?;
+        }
         Ok(())
     }
 }
@@ -400,9 +462,10 @@ mod tests {
         assert_eq!(default, Config::default());
         Config::load(&dir.join("smoke.ron")).unwrap();
         // The objective presets differ from the default in their reward and name only.
-        for (name, reward) in [
+        for (name, objective, reward) in [
             (
                 "tetris",
+                Objective::Tetris,
                 Reward {
                     lines: vec![0.0, 0.0, 0.0, 0.0, 100.0],
                     ..Reward::default()
@@ -410,6 +473,7 @@ mod tests {
             ),
             (
                 "attack",
+                Objective::Attack,
                 Reward {
                     lines: vec![0.0; 5],
                     attack: 25.0,
@@ -419,10 +483,12 @@ mod tests {
         ] {
             let preset = Config::load(&dir.join(format!("{name}.ron"))).unwrap();
             assert_eq!(preset.reward, reward, "{name}");
+            assert_eq!(preset.objective, objective, "{name}");
             assert_eq!(
                 Config {
                     run_name: "default".into(),
                     reward: Reward::default(),
+                    objective: default.objective,
                     ..preset
                 },
                 default,

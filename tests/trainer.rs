@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use support::tiny_config as tiny;
 use tetris_dqn::config::{Config, Network};
 use tetris_dqn::training::{
-    FinishReason, Metrics, SaveReason, TrainerEvent, TrainerHandle, TrainerOptions,
+    EvalRecord, FinishReason, Metrics, SaveReason, TrainerEvent, TrainerHandle, TrainerOptions,
 };
 
 fn run_dir(name: &str) -> PathBuf {
@@ -206,55 +206,70 @@ fn a_watcher_that_is_behind_gets_the_newest_board_frames() {
 }
 
 #[test]
-fn every_game_is_reported_and_best_is_saved_when_lines_improve() {
+fn every_game_is_reported_and_best_is_saved_when_an_evaluation_improves() {
     let dir = run_dir("best");
     let mut opts = options(&dir, Some(1500));
     opts.config.epsilon.decay_steps = 200;
     let handle = TrainerHandle::start(opts).unwrap();
     let events = events_until_finished(&handle);
-    let mut best = 0;
-    let mut best_saves = vec![];
     let mut games = 0;
+    let mut evals = vec![];
+    let mut best: Option<EvalRecord> = None;
+    let mut awaiting_save = None;
     for e in &events {
         match e {
             TrainerEvent::Episode(ep) => {
                 games += 1;
                 assert_eq!(ep.game, games, "games arrive in order, none dropped");
-                if ep.lines > best {
-                    best = ep.lines;
-                    best_saves.push(best);
+            }
+            TrainerEvent::Evaluated { record, best: new } => {
+                assert!(
+                    awaiting_save.is_none(),
+                    "a new best is saved before anything else"
+                );
+                assert_eq!(record.steps % 250, 0);
+                assert_eq!(record.games, 2);
+                let beats = best.as_ref().is_none_or(|b| record.beats(b));
+                assert_eq!(*new, beats, "{record:?} against {best:?}");
+                if beats {
+                    best = Some(record.clone());
+                    awaiting_save = Some(record.clone());
                 }
+                evals.push(record.clone());
             }
             TrainerEvent::Saved {
-                reason: SaveReason::Best { lines },
+                reason: SaveReason::Best(record),
+                steps,
                 ..
-            } => assert_eq!(
-                Some(lines),
-                best_saves.last(),
-                "best saved right after its game"
-            ),
+            } => {
+                assert_eq!(
+                    Some(record),
+                    awaiting_save.as_ref(),
+                    "best saved right after"
+                );
+                assert_eq!(*steps, record.steps);
+                awaiting_save = None;
+            }
             TrainerEvent::Error(e) => panic!("trainer error: {e}"),
             _ => {}
         }
     }
-    assert!(best > 0, "a tiny agent still clears a line in 1500 steps");
-    let saves = events
-        .iter()
-        .filter(|e| {
-            matches!(
-                e,
-                TrainerEvent::Saved {
-                    reason: SaveReason::Best { .. },
-                    ..
-                }
-            )
-        })
-        .count();
-    assert_eq!(saves, best_saves.len());
+    let steps: Vec<u64> = evals.iter().map(|e| e.steps).collect();
+    assert_eq!(steps, [250, 500, 750, 1000, 1250, 1500]);
+    let best = best.unwrap();
     let meta = tetris_dqn::training::checkpoint::read_meta(&dir.join("best")).unwrap();
-    assert_eq!(meta.best_lines, best);
+    assert_eq!(meta.steps, best.steps);
+    assert_eq!(meta.state.best_eval.as_ref(), Some(&best));
+    let latest = tetris_dqn::training::checkpoint::read_meta(&dir.join("latest")).unwrap();
+    assert_eq!(latest.state.last_eval.as_ref(), evals.last());
     let csv = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
     assert_eq!(csv.lines().count() as u64, 1 + games);
+    let evals_csv = std::fs::read_to_string(dir.join("evals.csv")).unwrap();
+    let rows: Vec<&str> = evals_csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), evals.len());
+    for (row, e) in rows.iter().zip(&evals) {
+        assert!(row.starts_with(&format!("{},", e.steps)), "{row}");
+    }
     assert!(matches!(
         events.last(),
         Some(TrainerEvent::Finished {
@@ -263,6 +278,25 @@ fn every_game_is_reported_and_best_is_saved_when_lines_improve() {
             ..
         })
     ));
+}
+
+#[test]
+fn the_periodic_evaluation_leaves_training_exactly_as_it_was() {
+    let run = |name: &str, every: u64| {
+        let dir = run_dir(name);
+        let mut opts = options(&dir, Some(700));
+        opts.config.evaluation.every_steps = every;
+        let handle = TrainerHandle::start(opts).unwrap();
+        events_until_finished(&handle);
+        let best = dir.join("best").exists();
+        (file(&dir, "model.safetensors"), rows(&dir), best)
+    };
+    let (with, with_rows, with_best) = run("eval-on", 100);
+    let (without, without_rows, without_best) = run("eval-off", 0);
+    assert!(with == without, "the weights differ");
+    assert_eq!(with_rows, without_rows);
+    assert!(with_best, "evaluations choose a best");
+    assert!(!without_best, "no evaluations, no best");
 }
 
 fn file(dir: &Path, name: &str) -> Vec<u8> {

@@ -10,7 +10,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::checkpoint::{self, CheckpointError};
+use super::protocol::EvalRecord;
 use crate::agent::{Agent, Device};
+use crate::config::{Evaluation, Objective};
 use crate::game::{Game, Quality};
 
 /// How one game went.
@@ -185,6 +187,41 @@ pub fn evaluate(
         quality,
         games: results,
     })
+}
+
+/// The periodic evaluation of a training run at step `steps`: `schedule.games` greedy games,
+/// seeded from `schedule.seed` (the same games every time), judged by `objective`. Plays on
+/// the caller's thread and touches no training state.
+pub fn periodic(
+    agent: &mut Agent,
+    schedule: &Evaluation,
+    objective: Objective,
+    steps: u64,
+) -> EvalRecord {
+    let mut rng = ChaCha8Rng::seed_from_u64(schedule.seed);
+    let mut quality = Quality::default();
+    let mut topped_out = 0;
+    let mut lines = 0u64;
+    for _ in 0..schedule.games {
+        let game = play_greedy(agent, rng.random(), schedule.max_pieces, |_| {});
+        quality.add(&game.quality);
+        topped_out += game.topped_out as u32;
+        lines += game.lines as u64;
+    }
+    let mean_lines = lines as f64 / schedule.games.max(1) as f64;
+    EvalRecord {
+        steps,
+        objective,
+        games: schedule.games,
+        topped_out,
+        figure: match objective {
+            Objective::Survival => mean_lines,
+            Objective::Tetris => quality.tetris_rate(),
+            Objective::Attack => quality.attack_per_piece(),
+        },
+        mean_lines,
+        quality,
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender};
 
 use super::checkpoint::{self, CheckpointError, Slot};
+use super::eval_log::EvalLog;
 use super::learner::Learner;
 use super::metrics_log::MetricsLog;
 use super::protocol::{BoardFrame, Command, FinishReason, MAX_STEP_DELAY, TrainerEvent};
@@ -116,6 +117,7 @@ impl TrainerHandle {
             learner,
             run_dir: options.checkpoint,
             metrics_log: None,
+            eval_log: None,
             wall_offset: 0.0,
             visual: true,
             step_delay: options.step_delay,
@@ -157,11 +159,18 @@ impl TrainerHandle {
                     error,
                 }
             })?;
+        let eval_log = EvalLog::open(&options.run_dir, learner.state().steps).map_err(|error| {
+            TrainingError::Io {
+                path: options.run_dir.join(super::eval_log::EVALS_FILE),
+                error,
+            }
+        })?;
         let run_name = learner.config().run_name.clone();
         Self::spawn(TrainerSetup {
             learner,
             run_dir: options.run_dir,
             metrics_log: Some(metrics_log),
+            eval_log: Some(eval_log),
             wall_offset,
             visual: options.visual,
             step_delay: options.step_delay,

@@ -10,7 +10,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::protocol::EpisodeStats;
+use super::eval;
+use super::protocol::{EpisodeStats, EvalRecord};
 use crate::agent::{Agent, Device, Encoding, ReplayBuffer, epsilon_at};
 use crate::config::Config;
 use crate::game::{Game, PlaceOutcome, Placement, Quality};
@@ -42,6 +43,12 @@ pub struct LearnerState {
     /// Quality of play of the last [`ROLLING_GAMES`] games.
     #[serde(default)]
     pub recent_quality: VecDeque<Quality>,
+    /// The last periodic evaluation.
+    #[serde(default)]
+    pub last_eval: Option<EvalRecord>,
+    /// The best periodic evaluation so far (what `best/` holds).
+    #[serde(default)]
+    pub best_eval: Option<EvalRecord>,
     /// The RNG of exploration, replay sampling and new games' seeds.
     pub rng: ChaCha8Rng,
 }
@@ -59,6 +66,8 @@ impl LearnerState {
             last_loss: None,
             quality: Quality::default(),
             recent_quality: VecDeque::with_capacity(ROLLING_GAMES),
+            last_eval: None,
+            best_eval: None,
             rng,
         }
     }
@@ -203,6 +212,34 @@ impl Learner {
         stats
     }
 
+    /// Whether the periodic evaluation is due after this step (learning only).
+    pub fn evaluation_due(&self) -> bool {
+        let every = self.config.evaluation.every_steps;
+        self.learning && every > 0 && self.state.steps.is_multiple_of(every)
+    }
+
+    /// Runs the periodic evaluation now (greedy, seeded games; the game in progress, the
+    /// replay and the RNG are untouched, so training goes on exactly as without it) and keeps
+    /// the result; returns it and whether it beat every earlier evaluation.
+    pub fn evaluate(&mut self) -> (EvalRecord, bool) {
+        let record = eval::periodic(
+            &mut self.agent,
+            &self.config.evaluation,
+            self.config.objective,
+            self.state.steps,
+        );
+        let best = self
+            .state
+            .best_eval
+            .as_ref()
+            .is_none_or(|b| record.beats(b));
+        if best {
+            self.state.best_eval = Some(record.clone());
+        }
+        self.state.last_eval = Some(record.clone());
+        (record, best)
+    }
+
     /// The quality of play of the last [`ROLLING_GAMES`] games together (its rates pool their
     /// lines and pieces).
     pub fn recent_quality(&self) -> Quality {
@@ -274,6 +311,27 @@ pub(crate) mod tests {
             },
             ..Config::default()
         }
+    }
+
+    #[test]
+    fn an_evaluation_plays_the_same_games_each_time_and_keeps_the_best() {
+        let mut config = tiny_config();
+        config.evaluation.games = 2;
+        config.evaluation.max_pieces = 30;
+        let mut l = Learner::new(config, Device::CPU);
+        let before = l.state().clone();
+        let (first, best) = l.evaluate();
+        assert!(best, "the first evaluation is the best so far");
+        assert_eq!(first.games, 2);
+        assert!(first.quality.placements <= 60);
+        // The training game, its RNG and the counters are untouched.
+        assert_eq!(l.state().game, before.game);
+        assert_eq!(l.state().rng, before.rng);
+        let (again, best) = l.evaluate();
+        assert_eq!(again, first, "same network, same seeded games");
+        assert!(!best, "a tie is not a new best");
+        assert_eq!(l.state().best_eval.as_ref(), Some(&first));
+        assert_eq!(l.state().last_eval.as_ref(), Some(&first));
     }
 
     #[test]

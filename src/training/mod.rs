@@ -1,10 +1,12 @@
 //! Training's bookkeeping around the agent: the learner (games and counters around each DQN
 //! step), the trainer thread and its handle, the message protocol, checkpoints and their
-//! checksums, the metrics file, greedy evaluation and the play hint.
+//! checksums, the metrics and evaluations files, greedy evaluation (the `eval` command's and
+//! training's periodic one, which chooses `best/`) and the play hint.
 
 pub mod checkpoint;
 pub mod checksums;
 pub mod eval;
+pub mod eval_log;
 pub mod handle;
 pub mod hint;
 pub mod learner;
@@ -16,5 +18,5 @@ mod trainer;
 pub use handle::{TrainerHandle, TrainerOptions, TrainingError, WatchOptions};
 pub use learner::Learner;
 pub use protocol::{
-    BoardFrame, Command, EpisodeStats, FinishReason, Metrics, SaveReason, TrainerEvent,
+    BoardFrame, Command, EpisodeStats, EvalRecord, FinishReason, Metrics, SaveReason, TrainerEvent,
 };

@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
+use crate::config::Objective;
 use crate::game::{Game, Input, PieceGrid, PlaceOutcome, Placement, Quality};
 
 /// Longest step delay in visual mode.
@@ -69,6 +72,60 @@ pub struct Metrics {
     pub elapsed_s: f64,
     /// True when a trained agent is being watched: no learning, nothing saved.
     pub watching: bool,
+    /// The last periodic evaluation, if one has run (boxed: metrics go out ten times a
+    /// second, evaluations rarely).
+    pub last_eval: Option<Box<EvalRecord>>,
+    /// The best periodic evaluation so far: the one `best/` holds.
+    pub best_eval: Option<Box<EvalRecord>>,
+}
+
+/// One periodic evaluation (`config::Evaluation`): the same seeded greedy games each time,
+/// judged by the run's objective.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvalRecord {
+    /// Training steps when it ran.
+    pub steps: u64,
+    /// What it was judged by.
+    pub objective: Objective,
+    /// Games played.
+    pub games: u32,
+    /// Games that topped out (the others reached the piece cap).
+    pub topped_out: u32,
+    /// The objective's figure over all games: mean lines, tetris rate (0 to 1) or attack per
+    /// piece.
+    pub figure: f64,
+    /// Mean lines per game.
+    pub mean_lines: f64,
+    /// Quality of play over all games.
+    pub quality: Quality,
+}
+
+impl EvalRecord {
+    /// Whether this evaluation is better than `other`: fewer top-outs, then a higher figure.
+    pub fn beats(&self, other: &EvalRecord) -> bool {
+        self.topped_out < other.topped_out
+            || (self.topped_out == other.topped_out && self.figure > other.figure)
+    }
+
+    /// The figure in words: "tetris rate 95.1%", "attack per piece 0.512", "1234 lines per
+    /// game".
+    pub fn figure_text(&self) -> String {
+        match self.objective {
+            Objective::Survival => format!("{:.0} lines per game", self.figure),
+            Objective::Tetris => format!("tetris rate {:.1}%", self.figure * 100.0),
+            Objective::Attack => format!("attack per piece {:.3}", self.figure),
+        }
+    }
+
+    /// "tetris rate 95.1%, 0 of 3 games topped out".
+    pub fn summary(&self) -> String {
+        format!(
+            "{}, {} of {} games topped out",
+            self.figure_text(),
+            self.topped_out,
+            self.games,
+        )
+    }
 }
 
 /// One finished game.
@@ -122,10 +179,10 @@ pub struct BoardFrame {
 }
 
 /// Why a checkpoint was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum SaveReason {
-    /// A game beat the most lines so far.
-    Best { lines: u32 },
+    /// A periodic evaluation beat every earlier one.
+    Best(EvalRecord),
     /// Every `save_every_steps`.
     Periodic,
     /// Asked for (Save now).
@@ -137,7 +194,7 @@ pub enum SaveReason {
 impl std::fmt::Display for SaveReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SaveReason::Best { lines } => write!(f, "best ({lines} lines)"),
+            SaveReason::Best(eval) => write!(f, "best ({})", eval.summary()),
             SaveReason::Periodic => f.write_str("periodic"),
             SaveReason::Requested => f.write_str("save now"),
             SaveReason::Stop => f.write_str("on stop"),
@@ -175,6 +232,9 @@ pub enum TrainerEvent {
     Metrics(Metrics),
     /// A game ended.
     Episode(EpisodeStats),
+    /// A periodic evaluation ran; `best` when it beat every earlier one (`best/` is then
+    /// saved).
+    Evaluated { record: EvalRecord, best: bool },
     /// A checkpoint was written.
     Saved {
         path: PathBuf,
@@ -189,4 +249,33 @@ pub enum TrainerEvent {
         steps: u64,
         games: u64,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(topped_out: u32, figure: f64) -> EvalRecord {
+        EvalRecord {
+            steps: 1,
+            objective: Objective::Tetris,
+            games: 3,
+            topped_out,
+            figure,
+            mean_lines: 0.0,
+            quality: Quality::default(),
+        }
+    }
+
+    #[test]
+    fn fewer_top_outs_beat_a_higher_figure() {
+        assert!(eval(0, 0.5).beats(&eval(1, 0.99)));
+        assert!(!eval(1, 0.99).beats(&eval(0, 0.5)));
+        assert!(eval(1, 0.9).beats(&eval(1, 0.8)));
+        assert!(!eval(1, 0.8).beats(&eval(1, 0.8)), "ties keep the older");
+        assert_eq!(
+            eval(0, 0.951).summary(),
+            "tetris rate 95.1%, 0 of 3 games topped out"
+        );
+    }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError};
 
 use super::checkpoint::{self, Slot};
+use super::eval_log::EvalLog;
 use super::learner::{Learner, StepReport};
 use super::metrics_log::MetricsLog;
 use super::outbox::Outbox;
@@ -27,6 +28,8 @@ pub(super) struct TrainerSetup {
     pub run_dir: PathBuf,
     /// None when watching: nothing is written.
     pub metrics_log: Option<MetricsLog>,
+    /// None when watching.
+    pub eval_log: Option<EvalLog>,
     /// Seconds of training before this run (resume).
     pub wall_offset: f64,
     pub visual: bool,
@@ -50,6 +53,7 @@ pub(super) struct Trainer {
     learner: Learner,
     run_dir: PathBuf,
     metrics_log: Option<MetricsLog>,
+    eval_log: Option<EvalLog>,
     commands: Receiver<Command>,
     outbox: Outbox,
     frames: Sender<BoardFrame>,
@@ -85,6 +89,7 @@ impl Trainer {
             learner: setup.learner,
             run_dir: setup.run_dir,
             metrics_log: setup.metrics_log,
+            eval_log: setup.eval_log,
             commands,
             outbox: Outbox::new(events),
             frames,
@@ -144,7 +149,6 @@ impl Trainer {
             }
             // 5. Act, store, learn.
             let before = self.visual.then(|| self.learner.state().game.clone());
-            let best_before = self.learner.state().best_lines;
             let report = self.learner.step();
             // 6. In visual mode: a board frame, then the step delay.
             if let Some(before) = before {
@@ -152,9 +156,14 @@ impl Trainer {
             } else {
                 self.color(&report);
             }
-            // 7. At game end: the game's stats, and `best/` when it beat the most lines.
+            // 7. At game end: the game's stats.
             if let Some(episode) = report.episode {
-                self.end_game(episode, best_before);
+                self.end_game(episode);
+            }
+            // 7b. Every `evaluation.every_steps`: the periodic evaluation, on this thread's
+            //     time, and `best/` when it beats every earlier one.
+            if self.learner.evaluation_due() {
+                self.evaluate();
             }
             // 8. Every `save_every_steps`: `latest/`.
             let steps = self.learner.state().steps;
@@ -266,9 +275,8 @@ impl Trainer {
         }
     }
 
-    /// A game ended: its row in metrics.csv, the `Episode` event, and `best/` when its lines
-    /// beat the most so far.
-    fn end_game(&mut self, episode: EpisodeStats, best_before: u32) {
+    /// A game ended: its row in metrics.csv and the `Episode` event.
+    fn end_game(&mut self, episode: EpisodeStats) {
         self.grid = PieceGrid::default();
         self.game_number = episode.game + 1;
         let wall = self.wall_time();
@@ -278,11 +286,28 @@ impl Trainer {
             let msg = format!("cannot append to {}: {e}", log.path().display());
             self.outbox.send(TrainerEvent::Error(msg));
         }
-        let lines = episode.lines;
         self.outbox.send(TrainerEvent::Episode(episode));
-        if lines > best_before {
-            self.save(Slot::Best, SaveReason::Best { lines });
+    }
+
+    /// The periodic evaluation: its row in evals.csv, the `Evaluated` event, and `best/` when
+    /// it beat every earlier one.
+    fn evaluate(&mut self) {
+        let (record, best) = self.learner.evaluate();
+        let wall = self.wall_time();
+        if let Some(log) = &mut self.eval_log
+            && let Err(e) = log.append(&record, best, wall)
+        {
+            let msg = format!("cannot append to {}: {e}", log.path().display());
+            self.outbox.send(TrainerEvent::Error(msg));
         }
+        self.outbox.send(TrainerEvent::Evaluated {
+            record: record.clone(),
+            best,
+        });
+        if best {
+            self.save(Slot::Best, SaveReason::Best(record));
+        }
+        self.send_metrics();
     }
 
     fn save(&mut self, slot: Slot, reason: SaveReason) {
@@ -341,6 +366,8 @@ impl Trainer {
             step_delay: self.step_delay,
             elapsed_s: self.wall_time(),
             watching: !self.learner.is_learning(),
+            last_eval: state.last_eval.clone().map(Box::new),
+            best_eval: state.best_eval.clone().map(Box::new),
         };
         self.outbox.send(TrainerEvent::Metrics(metrics));
     }

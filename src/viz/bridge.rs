@@ -46,6 +46,8 @@ impl TrainerStatus {
                 steps,
             } => self.last_saved = Some((path.clone(), reason.clone(), *steps)),
             TrainerEvent::Error(e) => self.errors.push(e.clone()),
+            // The metrics carry the last and best evaluation; the HUD charts the events.
+            TrainerEvent::Evaluated { .. } => {}
             TrainerEvent::Finished { reason, .. } => self.finished = Some(reason.clone()),
         }
     }

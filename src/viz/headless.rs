@@ -128,6 +128,15 @@ fn show_progress(
                 "saved {reason} to {} at step {steps}",
                 path.display()
             )),
+            // A new best is reported by its save.
+            TrainerEvent::Evaluated {
+                record,
+                best: false,
+            } => progress.say(format!(
+                "evaluated at step {}: {}",
+                record.steps,
+                record.summary()
+            )),
             TrainerEvent::Error(e) => progress.say(format!("error: {e}")),
             TrainerEvent::Finished {
                 reason,

@@ -16,7 +16,7 @@ use bevy_egui::{
     EguiContext, EguiContexts, EguiGlobalSettings, EguiPlugin, EguiPrimaryContextPass,
     PrimaryEguiContext, egui,
 };
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use super::bridge::{FromTrainer, TrainerLink, TrainerStatus};
 use super::controls::{Action, Quitting, SHORTCUTS, ShowShortcuts, perform};
@@ -44,6 +44,12 @@ pub struct History {
     pub loss: Vec<[f64; 2]>,
     /// Epsilon, sampled with the metrics.
     pub epsilon: Vec<[f64; 2]>,
+    /// The objective's figure at each periodic evaluation.
+    pub evals: Vec<[f64; 2]>,
+    /// The periodic evaluations that became `best/`.
+    pub best_evals: Vec<[f64; 2]>,
+    /// What the evaluations measure ("tetris rate", ...), once one has run.
+    pub eval_figure: Option<&'static str>,
 }
 
 impl History {
@@ -59,6 +65,14 @@ impl History {
                     &mut self.attack_per_piece,
                     [x, e.quality_100.attack_per_piece()],
                 );
+            }
+            TrainerEvent::Evaluated { record, best } => {
+                let point = [record.steps as f64, record.figure];
+                push(&mut self.evals, point);
+                if *best {
+                    push(&mut self.best_evals, point);
+                }
+                self.eval_figure = Some(record.objective.figure_name());
             }
             TrainerEvent::Metrics(m) => {
                 let x = m.steps as f64;
@@ -325,6 +339,7 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
         ("Elapsed", fmt_duration(m.elapsed_s)),
     ];
     rows.extend(quality);
+    rows.extend(eval_rows(m));
     number_grid(ui, &rows);
     ui.label(saved_line(status).unwrap_or_else(|| "No checkpoint saved yet".into()));
 }
@@ -345,6 +360,29 @@ fn quality_rows(m: &crate::training::Metrics) -> Vec<(&'static str, String)> {
         (
             "Tetrises, TSDs (last 100)",
             format!("{}, {}", h.clears.tetrises, h.clears.tspin_doubles),
+        ),
+    ]
+}
+
+/// The periodic evaluation: the last one and the best (what `best/` holds).
+fn eval_rows(m: &crate::training::Metrics) -> Vec<(&'static str, String)> {
+    let line = |e: &crate::training::EvalRecord| {
+        format!(
+            "{}, {}/{} out, step {}",
+            e.figure_text(),
+            e.topped_out,
+            e.games,
+            e.steps
+        )
+    };
+    vec![
+        (
+            "Evaluation (last)",
+            m.last_eval.as_deref().map_or("not yet".into(), line),
+        ),
+        (
+            "Evaluation (best)",
+            m.best_eval.as_deref().map_or("-".into(), line),
         ),
     ]
 }
@@ -404,6 +442,26 @@ fn charts(ui: &mut egui::Ui, history: &History, watching: bool) {
     if watching {
         return; // nothing learns: no loss, no exploration
     }
+    ui.label(format!(
+        "Evaluation: {} (greedy, seeded games; dots: new best)",
+        history.eval_figure.unwrap_or("the objective's figure")
+    ));
+    Plot::new("evals")
+        .height(80.0)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .include_y(0.0)
+        .show(ui, |plot| {
+            plot.line(
+                Line::new("evaluation", PlotPoints::from(history.evals.clone()))
+                    .color(egui::Color32::from_rgb(160, 0, 240)),
+            );
+            plot.points(
+                Points::new("best", PlotPoints::from(history.best_evals.clone()))
+                    .radius(3.0)
+                    .color(egui::Color32::from_rgb(0, 200, 0)),
+            );
+        });
     ui.label("Loss");
     Plot::new("loss")
         .height(90.0)

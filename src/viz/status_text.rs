@@ -37,12 +37,12 @@ pub fn state_line(status: &TrainerStatus) -> Option<String> {
     }
 }
 
-/// "Saved best (412 lines) to ..." or "Saved latest (periodic) to ..." for the last
+/// "Saved best (tetris rate 95.1%, 0 of 3 games topped out) to ..." or "Saved latest (periodic) to ..." for the last
 /// checkpoint; the reason's words are [`SaveReason`]'s own.
 pub fn saved_line(status: &TrainerStatus) -> Option<String> {
     let (path, reason, steps) = status.last_saved.as_ref()?;
     let what = match reason {
-        SaveReason::Best { .. } => reason.to_string(),
+        SaveReason::Best(_) => reason.to_string(),
         _ => format!("latest ({reason})"),
     };
     Some(format!(

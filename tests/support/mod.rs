@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use bevy::prelude::*;
-use tetris_dqn::config::{Config, Epsilon, Network};
+use tetris_dqn::config::{Config, Epsilon, Evaluation, Network};
 
 /// A config that trains in a blink: a tiny network, short games, a small replay ring, early
-/// learning, and no periodic saves.
+/// learning, no periodic saves, and a quick evaluation every 250 steps.
 pub fn tiny_config() -> Config {
     Config {
         run_name: "tiny".into(),
@@ -31,6 +31,12 @@ pub fn tiny_config() -> Config {
             decay_steps: 300,
         },
         save_every_steps: 0,
+        evaluation: Evaluation {
+            every_steps: 250,
+            games: 2,
+            max_pieces: 40,
+            seed: 5,
+        },
         ..Config::default()
     }
 }
