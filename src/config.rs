@@ -33,9 +33,9 @@ impl fmt::Display for DeviceChoice {
 pub enum Network {
     /// The engineered afterstate features (13 numbers) into a multi-layer perceptron with
     /// these hidden layer widths. Fast; the default. With `context` (the default) the network
-    /// also sees what a player has in hand after the placement: the piece to place next, the
-    /// hold piece, how far off the next I is, back-to-back, the combo and the T-spin double
-    /// slots of the board (18 more numbers; `agent::observation`).
+    /// also sees the state of play after the placement: back-to-back, the combo, how far off
+    /// the next I is, and the T-spin double slots of the board (4 more numbers;
+    /// `agent::observation`).
     Mlp {
         hidden: Vec<u32>,
         #[serde(default = "yes")]

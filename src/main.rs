@@ -9,11 +9,11 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use tetris_dqn::agent::{Device, describe_libtorch};
 use tetris_dqn::config::{Config, DeviceChoice};
-use tetris_dqn::training::checkpoint;
 use tetris_dqn::training::eval;
 use tetris_dqn::training::hint::HintWorker;
 use tetris_dqn::training::protocol::MAX_STEP_DELAY;
 use tetris_dqn::training::{TrainerHandle, TrainerOptions, WatchOptions};
+use tetris_dqn::training::{checkpoint, shipped};
 use tetris_dqn::viz::DemoOptions;
 use tetris_dqn::{bench, viz};
 
@@ -146,8 +146,9 @@ struct TrainArgs {
 
 #[derive(clap::Args, Debug)]
 struct WatchArgs {
-    /// Checkpoint folder, e.g. checkpoints/<run>/best.
-    checkpoint: PathBuf,
+    /// Checkpoint folder, e.g. checkpoints/<run>/best; default: the shipped tetris agent
+    /// (assets/agents/tetris).
+    checkpoint: Option<PathBuf>,
     /// Seed of the games.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -166,9 +167,10 @@ struct PlayArgs {
     /// Seed of the first game's pieces (each new game adds one).
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Show where this checkpoint's agent would place each piece, as small grey squares.
-    #[arg(long, value_name = "CHECKPOINT")]
-    hint: Option<PathBuf>,
+    /// Show where an agent would place each piece, as small grey squares: this checkpoint's,
+    /// or with no value the shipped tetris agent's.
+    #[arg(long, value_name = "CHECKPOINT", num_args = 0..=1)]
+    hint: Option<Option<PathBuf>>,
     #[command(flatten)]
     shot: ScreenshotArgs,
 }
@@ -208,7 +210,8 @@ struct DemoArgs {
 
 #[derive(clap::Args, Debug)]
 struct TbpArgs {
-    /// Checkpoint folder whose agent plays, e.g. checkpoints/<run>/best.
+    /// Checkpoint folder whose agent plays, e.g. checkpoints/<run>/best; default: the shipped
+    /// tetris agent (assets/agents/tetris).
     checkpoint: Option<PathBuf>,
 }
 
@@ -259,12 +262,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Watch(args) => watch(args),
         Command::Play(args) => {
             let shot = args.shot.checked()?;
-            if let Some(dir) = &args.hint {
+            let hint_dir = match args.hint {
+                Some(Some(dir)) => Some(dir),
+                Some(None) => Some(shipped::default_agent()?),
+                None => None,
+            };
+            if let Some(dir) = &hint_dir {
                 checkpoint::read_meta(dir)?;
             }
             viz::display::check("`tetris-dqn play`", false)?;
-            let hint = args
-                .hint
+            let hint = hint_dir
                 .as_deref()
                 .map(|dir| HintWorker::start(dir, Device::CPU))
                 .transpose()?;
@@ -377,11 +384,15 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
 fn watch(args: WatchArgs) -> Result<ExitCode> {
     let step_delay = step_delay(args.speed)?;
     let shot = args.shot.checked()?;
+    let checkpoint = match args.checkpoint {
+        Some(dir) => dir,
+        None => shipped::default_agent()?,
+    };
     // Inputs first (reading meta.ron starts nothing), then the display, then the thread.
-    checkpoint::read_meta(&args.checkpoint)?;
+    checkpoint::read_meta(&checkpoint)?;
     viz::display::check("`tetris-dqn watch`", false)?;
     let handle = TrainerHandle::watch(WatchOptions {
-        checkpoint: args.checkpoint,
+        checkpoint,
         seed: args.seed,
         device: args.device,
         step_delay,

@@ -209,11 +209,39 @@ fn a_scripted_conversation_covers_the_lifecycle() {
 }
 
 #[test]
-fn without_a_checkpoint_the_bot_says_what_it_needs() {
-    let out = Command::new(BIN).arg("tbp").output().unwrap();
+fn without_a_checkpoint_the_bot_plays_the_shipped_agent_or_says_it_is_missing() {
+    // From another folder: the shipped agent is found through the source tree.
+    let mut child = Command::new(BIN)
+        .arg("tbp")
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut bot = Bot {
+        stdin: child.stdin.take().unwrap(),
+        stdout: BufReader::new(child.stdout.take().unwrap()),
+        child,
+    };
+    assert_eq!(bot.receive()["type"], "info");
+    bot.send(json!({"type": "quit"}));
+    assert!(bot.child.wait().unwrap().success());
+
+    let empty = std::env::temp_dir().join(format!("no-agents-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = Command::new(BIN)
+        .arg("tbp")
+        .env("TETRIS_DQN_AGENTS", &empty)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("error: tbp needs a trained agent"), "{err}");
+    assert!(
+        err.starts_with("error: tbp: no shipped tetris agent"),
+        "{err}"
+    );
+    assert!(err.contains("no-agents"), "names where it looked: {err}");
     assert!(out.stdout.is_empty());
 }
 

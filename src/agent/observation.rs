@@ -26,10 +26,10 @@ const FEATURE_SCALE: [f32; NUM_FEATURES] = [
     20.0,  // rows_with_holes
 ];
 
-/// Numbers [`Encoding::FeaturesInContext`] adds to the features: back-to-back, combo, the
-/// piece to place next (7, one-hot), the hold piece (7, one-hot, all 0 when empty), how far
-/// off the next I is, and the board's T-spin double slots.
-pub const CONTEXT_LEN: usize = 18;
+/// Numbers [`Encoding::FeaturesInContext`] adds to the features: back-to-back, combo, how far
+/// off the next I is (hold and queue), and the board's T-spin double slots. (A first version
+/// also had the next and hold pieces one-hot, 18 numbers: it trained worse; see README.)
+pub const CONTEXT_LEN: usize = 4;
 
 /// How afterstates become network input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,20 +90,18 @@ impl Encoding {
 /// The [`CONTEXT_LEN`] numbers of [`Encoding::FeaturesInContext`], each in 0..=1.
 fn encode_context(preview: &Preview, out: &mut Vec<f32>) {
     let hand = &preview.situation;
-    let one_hot = |piece: Option<Piece>| {
-        Piece::ALL
-            .into_iter()
-            .map(move |p| if Some(p) == piece { 1.0 } else { 0.0 })
-    };
     out.push(if hand.back_to_back { 1.0 } else { 0.0 });
     out.push((hand.combo + 1).clamp(0, 10) as f32 / 10.0);
-    out.extend(one_hot(Some(hand.current)));
-    out.extend(one_hot(hand.hold));
-    // 0 when the piece to place is an I, k/6 when it is k-th in the queue, 1 when none shows.
-    let next_i = std::iter::once(hand.current)
-        .chain(hand.next)
-        .position(|p| p == Piece::I)
-        .unwrap_or(6);
+    // 0 when an I is in hand (to place, or in hold), k/6 when it is k-th in the queue, 1 when
+    // none shows.
+    let next_i = if hand.hold == Some(Piece::I) {
+        0
+    } else {
+        std::iter::once(hand.current)
+            .chain(hand.next)
+            .position(|p| p == Piece::I)
+            .unwrap_or(6)
+    };
     out.push(next_i as f32 / 6.0);
     out.push(tsd_slots(&preview.afterstate.board).min(4) as f32 / 4.0);
 }
@@ -154,31 +152,22 @@ mod tests {
             Encoding::FeaturesInContext.encode(&game.preview(p).unwrap(), &mut out);
             out[NUM_FEATURES..].to_vec()
         };
-        let one_hot = |piece: Piece| {
-            let mut v = [0.0; 7];
-            v[Piece::ALL.iter().position(|&p| p == piece).unwrap()] = 1.0;
-            v
-        };
         let placements = game.placements();
         let plain = placements.iter().find(|p| !p.uses_hold()).unwrap();
-        let c = context(plain);
-        assert_eq!(c.len(), CONTEXT_LEN);
-        assert_eq!(c[..2], [0.0, 0.0], "no back-to-back, no combo");
-        assert_eq!(c[2..9], one_hot(Piece::O), "the O comes next");
-        assert_eq!(c[9..16], [0.0; 7], "hold stays empty");
-        assert_eq!(
-            c[16],
-            3.0 / 6.0,
-            "then S, Z, I: the I is third in the queue"
-        );
+        // No back-to-back, no combo; O, S, Z, then the I: third in the queue; no T-slot.
+        assert_eq!(context(plain), [0.0, 0.0, 3.0 / 6.0, 0.0]);
         let held = placements.iter().find(|p| p.uses_hold()).unwrap();
-        let c = context(held);
-        assert_eq!(
-            c[2..9],
-            one_hot(Piece::S),
-            "the O was played from hold, S comes next"
-        );
-        assert_eq!(c[9..16], one_hot(Piece::T), "the T waits in hold");
-        assert_eq!(c[16], 2.0 / 6.0);
+        // The O was played from hold: S, Z, I.
+        assert_eq!(context(held), [0.0, 0.0, 2.0 / 6.0, 0.0]);
+        // An I in hold is in hand.
+        let game = Game::from_position(Board::new(), Piece::T, Some(Piece::I), &next, 5).unwrap();
+        let plain = game
+            .placements()
+            .into_iter()
+            .find(|p| !p.uses_hold())
+            .unwrap();
+        let mut out = vec![];
+        Encoding::FeaturesInContext.encode(&game.preview(&plain).unwrap(), &mut out);
+        assert_eq!(out[NUM_FEATURES + 2], 0.0);
     }
 }

@@ -42,12 +42,9 @@ const KNOWN_TYPES: [&str; 7] = [
 /// Why the bot cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum TbpError {
-    /// No checkpoint was given and there is no shipped agent to fall back on.
-    #[error(
-        "tbp needs a trained agent: pass a checkpoint, e.g. `tetris-dqn tbp checkpoints/<run>/best` \
-         (no agent is shipped in this build yet)"
-    )]
-    NoAgent,
+    /// No checkpoint was given and the shipped agent is missing.
+    #[error("tbp: {0}")]
+    NoAgent(#[from] crate::training::shipped::NoShippedAgent),
     /// The checkpoint could not be loaded.
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),
@@ -346,8 +343,11 @@ impl Bot {
 /// Runs the bot on stdin/stdout with the agent of `checkpoint` until `quit` or the end of
 /// input.
 pub fn run(checkpoint: Option<&Path>) -> Result<(), TbpError> {
-    let dir = checkpoint.ok_or(TbpError::NoAgent)?;
-    let (agent, meta) = checkpoint::load_agent(dir, Device::CPU)?;
+    let dir = match checkpoint {
+        Some(dir) => dir.to_owned(),
+        None => crate::training::shipped::default_agent()?,
+    };
+    let (agent, meta) = checkpoint::load_agent(&dir, Device::CPU)?;
     crate::agent::use_torch_threads(meta.config.torch_threads as usize);
     log(&format!(
         "playing with {} ({} steps of training)",

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Makes the shipped agents, assets/agents/<objective>/ (model.safetensors + meta.ron), from
+# fixed seeds on CPU: each is the `best` checkpoint (chosen by the periodic evaluation) of a
+# headless run of configs/<objective>.ron for a fixed number of steps. Training on CPU is
+# deterministic, so the weights come out bit for bit the same on any x86-64 machine with the
+# same build (meta.ron differs only in wall time, save time and git describe).
+# Usage: scripts/make-agents.sh [OBJECTIVE ...]        (default: all three, in parallel)
+#        scripts/make-agents.sh --check [OBJECTIVE ...] (remake into a temporary folder and
+#                                                         compare the weights with assets/)
+# Run after ./run.sh or ./test.sh (it uses their build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+check=false
+if [[ ${1:-} == --check ]]; then check=true; shift; fi
+(($# > 0)) || set -- tetris attack survival
+objectives=("$@")
+bin=${TETRIS_DQN_BIN:-${CARGO_TARGET_DIR:-target}/debug/tetris-dqn}
+[[ -x $bin ]] || { echo "no binary at $bin: run ./test.sh or ./run.sh first" >&2; exit 1; }
+
+# The recipe of each agent: seed and steps (the config file holds everything else).
+declare -A seed=([tetris]=11 [attack]=11 [survival]=11)
+declare -A steps=([tetris]=3000000 [attack]=3000000 [survival]=1000000)
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for o in "${objectives[@]}"; do
+    [[ -n ${seed[$o]:-} ]] || { echo "unknown objective $o (tetris, attack or survival)" >&2; exit 2; }
+    "$bin" train --headless --config "configs/$o.ron" --seed "${seed[$o]}" \
+        --steps "${steps[$o]}" --run-dir "$work/$o" 2>"$work/$o.log" &
+done
+failed=0
+for job in $(jobs -p); do wait "$job" || failed=1; done
+for o in "${objectives[@]}"; do
+    if [[ ! -f $work/$o/best/model.safetensors ]]; then
+        echo "$o: the run left no best/ (see its log below)" >&2
+        tail -n 5 "$work/$o.log" >&2
+        failed=1
+        continue
+    fi
+    new=$(sha256sum <"$work/$o/best/model.safetensors" | cut -d' ' -f1)
+    dest=assets/agents/$o
+    if $check; then
+        old=$(sha256sum <"$dest/model.safetensors" | cut -d' ' -f1)
+        if [[ $new == "$old" ]]; then echo "$o: same weights ($new)"; else
+            echo "$o: DIFFERENT weights: made $new, shipped $old" >&2; failed=1; fi
+    else
+        mkdir -p "$dest"
+        cp "$work/$o/best/model.safetensors" "$work/$o/best/meta.ron" "$dest/"
+        cp "$work/$o/evals.csv" "$dest/evals.csv"
+        echo "$o: $(grep -o 'reason: "[^"]*"' "$dest/meta.ron") -> $dest ($new)"
+    fi
+done
+exit "$failed"

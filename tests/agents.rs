@@ -1,0 +1,36 @@
+//! The shipped agents (assets/agents/<objective>/, made by scripts/make-agents.sh): each loads,
+//! was trained for its objective, and plays a short greedy game without topping out.
+
+use tetris_dqn::agent::Device;
+use tetris_dqn::config::Objective;
+use tetris_dqn::training::checkpoint;
+use tetris_dqn::training::eval::play_greedy;
+use tetris_dqn::training::shipped::{self, DEFAULT_OBJECTIVE};
+
+#[test]
+fn every_shipped_agent_loads_and_plays_a_short_game() {
+    for objective in [Objective::Tetris, Objective::Attack, Objective::Survival] {
+        let dir = shipped::agent_dir(objective).unwrap();
+        let (mut agent, meta) = checkpoint::load_agent(&dir, Device::CPU).unwrap();
+        assert_eq!(meta.config.objective, objective, "{}", dir.display());
+        assert!(
+            meta.reason.starts_with("best ("),
+            "a shipped agent is a run's best: {}",
+            meta.reason
+        );
+        let game = play_greedy(&mut agent, 7, 300, |_| {});
+        assert_eq!(game.pieces, 300, "{objective:?} topped out: {game:?}");
+        assert!(game.lines >= 100, "{objective:?}: {game:?}");
+        // What is on disk is small: the network and its metadata, no replay or optimizer.
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(files, ["evals.csv", "meta.ron", "model.safetensors"]);
+    }
+    assert_eq!(
+        shipped::default_agent().unwrap(),
+        shipped::agent_dir(DEFAULT_OBJECTIVE).unwrap()
+    );
+}
