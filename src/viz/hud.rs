@@ -21,6 +21,7 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 use super::bridge::{FromTrainer, TrainerLink, TrainerStatus};
 use super::controls::{Action, Quitting, SHORTCUTS, ShowShortcuts, perform};
 use super::status_text::{saved_line, state_line};
+use crate::config::Objective;
 use crate::training::TrainerEvent;
 use crate::training::protocol::MAX_STEP_DELAY;
 
@@ -366,25 +367,39 @@ fn quality_rows(m: &crate::training::Metrics) -> Vec<(&'static str, String)> {
 
 /// The periodic evaluation: the last one and the best (what `best/` holds).
 fn eval_rows(m: &crate::training::Metrics) -> Vec<(&'static str, String)> {
+    // Short enough for the panel: "95.1% tetris, 0/3 out @ 1.25M".
     let line = |e: &crate::training::EvalRecord| {
+        let figure = match e.objective {
+            Objective::Survival => format!("{:.0} lines", e.figure),
+            Objective::Tetris => format!("{:.1}% tetris", 100.0 * e.figure),
+            Objective::Attack => format!("{:.3} atk/pc", e.figure),
+        };
         format!(
-            "{}, {}/{} out, step {}",
-            e.figure_text(),
+            "{figure}, {}/{} out @ {}",
             e.topped_out,
             e.games,
-            e.steps
+            short_count(e.steps)
         )
     };
     vec![
         (
-            "Evaluation (last)",
+            "Evaluation, last",
             m.last_eval.as_deref().map_or("not yet".into(), line),
         ),
         (
-            "Evaluation (best)",
+            "Evaluation, best",
             m.best_eval.as_deref().map_or("-".into(), line),
         ),
     ]
+}
+
+/// 950, 12.5k, 1.25M.
+fn short_count(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{:.1}k", n as f64 / 1e3),
+        _ => format!("{:.2}M", n as f64 / 1e6),
+    }
 }
 
 /// Two columns: what, and its value in monospace.
