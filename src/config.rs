@@ -72,7 +72,7 @@ impl Default for Reward {
     fn default() -> Reward {
         Reward {
             survival: 1.0,
-            lines: vec![0.0, 10.0, 40.0, 90.0, 160.0],
+            lines: vec![0.0, 0.0, 0.0, 0.0, 100.0],
             points: 0.0,
             game_over: -20.0,
             attack: 0.0,
@@ -217,7 +217,7 @@ impl Default for Config {
                 hidden: vec![64, 64],
                 context: true,
             },
-            objective: Objective::Survival,
+            objective: Objective::Tetris,
             reward: Reward::default(),
             use_hold: true,
             max_pieces_per_game: 25_000,
@@ -461,16 +461,10 @@ mod tests {
         let default = Config::load(&dir.join("default.ron")).unwrap();
         assert_eq!(default, Config::default());
         Config::load(&dir.join("smoke.ron")).unwrap();
-        // The objective presets differ from the default in their reward and name only.
+        // The objective presets differ from the default (the tetris preset) in their
+        // objective, reward and name only.
         for (name, objective, reward) in [
-            (
-                "tetris",
-                Objective::Tetris,
-                Reward {
-                    lines: vec![0.0, 0.0, 0.0, 0.0, 100.0],
-                    ..Reward::default()
-                },
-            ),
+            ("tetris", Objective::Tetris, Reward::default()),
             (
                 "attack",
                 Objective::Attack,
@@ -480,15 +474,24 @@ mod tests {
                     ..Reward::default()
                 },
             ),
+            (
+                "survival",
+                Objective::Survival,
+                Reward {
+                    lines: vec![0.0, 10.0, 40.0, 90.0, 160.0],
+                    ..Reward::default()
+                },
+            ),
         ] {
             let preset = Config::load(&dir.join(format!("{name}.ron"))).unwrap();
             assert_eq!(preset.reward, reward, "{name}");
             assert_eq!(preset.objective, objective, "{name}");
+            assert_eq!(preset.run_name, name);
             assert_eq!(
                 Config {
                     run_name: "default".into(),
                     reward: Reward::default(),
-                    objective: default.objective,
+                    objective: Objective::Tetris,
                     ..preset
                 },
                 default,

@@ -76,10 +76,22 @@ fn headless_smoke_run_saves_resumes_and_evaluates() {
         "latest/replay.bin",
         "best/meta.ron",
         "metrics.csv",
+        "evals.csv",
     ] {
         assert!(dir.join(f).is_file(), "{f} missing");
     }
     assert_eq!(meta_steps(&dir.join("latest")), 3000);
+    // smoke.ron evaluates every 1000 steps; best/ is one of those evaluations.
+    let evals = std::fs::read_to_string(dir.join("evals.csv")).unwrap();
+    let steps: Vec<&str> = evals
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(steps, ["1000", "2000", "3000"]);
+    assert!(steps.contains(&meta_steps(&dir.join("best")).to_string().as_str()));
+    let said = stderr(&o);
+    assert!(said.contains("saved best (tetris rate"), "{said}");
     let csv = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
     let games = csv.lines().count() - 1;
     assert!(games > 5);
