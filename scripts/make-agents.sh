@@ -19,7 +19,7 @@ bin=${TETRIS_DQN_BIN:-${CARGO_TARGET_DIR:-target}/debug/tetris-dqn}
 
 # The recipe of each agent: seed and steps (the config file holds everything else).
 declare -A seed=([tetris]=11 [attack]=11 [survival]=11)
-declare -A steps=([tetris]=3000000 [attack]=3000000 [survival]=1000000)
+declare -A steps=([tetris]=4000000 [attack]=3000000 [survival]=1000000)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

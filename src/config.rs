@@ -32,22 +32,18 @@ impl fmt::Display for DeviceChoice {
 #[serde(deny_unknown_fields)]
 pub enum Network {
     /// The engineered afterstate features (13 numbers) into a multi-layer perceptron with
-    /// these hidden layer widths. Fast; the default. With `context` (the default) the network
-    /// also sees the state of play after the placement: back-to-back, the combo, how far off
-    /// the next I is, and the T-spin double slots of the board (4 more numbers;
-    /// `agent::observation`).
+    /// these hidden layer widths. Fast; the default. With `context` the network also sees the
+    /// state of play after the placement: back-to-back, the combo, how far off the next I is,
+    /// and the T-spin double slots of the board (4 more numbers; `agent::observation`). Off by
+    /// default: it trained worse for tetrises (README).
     Mlp {
         hidden: Vec<u32>,
-        #[serde(default = "yes")]
+        #[serde(default)]
         context: bool,
     },
     /// The raw visible board (22 rows x 10 columns, filled = 1) into a small CNN: 3x3
     /// convolutions with these channel counts, then one hidden layer. For the GPU.
     Cnn { channels: Vec<u32>, hidden: u32 },
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// Reward for one placement: `survival + lines[n] + points * points_gained + attack *
@@ -215,7 +211,7 @@ impl Default for Config {
             total_steps: 0,
             network: Network::Mlp {
                 hidden: vec![64, 64],
-                context: true,
+                context: false,
             },
             objective: Objective::Tetris,
             reward: Reward::default(),

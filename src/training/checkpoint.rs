@@ -15,14 +15,13 @@ use super::learner::{Learner, LearnerState};
 use crate::agent::{
     Agent, AgentError, Device, Encoding, MODEL_FILE, OPTIMIZER_FILE, ReplayBuffer, TARGET_FILE,
 };
-use crate::config::{Config, Network};
+use crate::config::Config;
 
-/// The checkpoint format this build writes. Version 3 added the MLP's `context` inputs (on
-/// by default; older checkpoints are read as without them); version 2 added `checksums`;
-/// version 1 (no checksums, nothing to verify) is still read.
+/// The checkpoint format this build writes. Version 3 added the config's `objective` and
+/// `evaluation`, the MLP's `context` (absent: false) and the evaluations in the learner's
+/// state; version 2 added `checksums`; version 1 (no checksums, nothing to verify) is still
+/// read.
 pub const FORMAT_VERSION: u32 = 3;
-/// The first format whose MLPs may see the context inputs.
-const CONTEXT_VERSION: u32 = 3;
 /// The oldest format version this build reads.
 const OLDEST_READABLE_VERSION: u32 = 1;
 /// Counters, RNG, config and the game in progress.
@@ -239,14 +238,7 @@ pub fn read_meta(dir: &Path) -> Result<Meta, CheckpointError> {
             newest: FORMAT_VERSION,
         });
     }
-    let mut meta: Meta = ron::from_str(&text).map_err(meta_err)?;
-    if version.format_version < CONTEXT_VERSION
-        && let Network::Mlp { context, .. } = &mut meta.config.network
-    {
-        // Written before the field existed: those networks saw the board features only.
-        *context = false;
-    }
-    Ok(meta)
+    ron::from_str(&text).map_err(meta_err)
 }
 
 /// A learner continuing the checkpoint in `dir` exactly, with `config` (the checkpoint's
