@@ -2,10 +2,11 @@
 //! objective's own figure. On resume the file is cut back to the evaluations the checkpoint
 //! knows (those at or before its step), as `metrics.csv` is to its games.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
+use super::metrics_log::rewrite_for_appending;
 use super::protocol::EvalRecord;
 
 /// The file name inside the run folder.
@@ -39,16 +40,7 @@ impl EvalLog {
                 }
             }
         }
-        let tmp = run_dir.join(format!(".{EVALS_FILE}.tmp"));
-        {
-            let mut f = File::create(&tmp)?;
-            for line in &kept {
-                writeln!(f, "{line}")?;
-            }
-            f.sync_all()?;
-        }
-        fs::rename(&tmp, &path)?;
-        let file = OpenOptions::new().append(true).open(&path)?;
+        let file = rewrite_for_appending(&path, &kept)?;
         Ok(EvalLog { path, file })
     }
 

@@ -51,16 +51,7 @@ impl MetricsLog {
                 });
             }
         }
-        let tmp = run_dir.join(format!(".{METRICS_FILE}.tmp"));
-        {
-            let mut f = File::create(&tmp)?;
-            for line in &kept {
-                writeln!(f, "{line}")?;
-            }
-            f.sync_all()?;
-        }
-        fs::rename(&tmp, &path)?;
-        let file = OpenOptions::new().append(true).open(&path)?;
+        let file = rewrite_for_appending(&path, &kept)?;
         Ok(MetricsLog { path, file })
     }
 
@@ -99,6 +90,23 @@ impl MetricsLog {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Replaces the file at `path` with `lines` (through a synced temporary file renamed over
+/// it, so a crash leaves the old file or the new one, never half of one), then opens it for
+/// appending. The run's CSV files are cut back this way on resume.
+pub(super) fn rewrite_for_appending(path: &Path, lines: &[String]) -> std::io::Result<File> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    {
+        let mut f = File::create(&tmp)?;
+        for line in lines {
+            writeln!(f, "{line}")?;
+        }
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)?;
+    OpenOptions::new().append(true).open(path)
 }
 
 #[cfg(test)]
