@@ -268,7 +268,10 @@ fn with_no_display_the_window_commands_say_so_and_leave_nothing_behind() {
         vec!["--run-dir", run_dir],
         vec!["train", "--run-dir", run_dir],
         vec!["watch", latest.to_str().unwrap()],
+        // The shipped agent is found (and its meta.ron read) before the display is checked.
+        vec!["watch"],
         vec!["play"],
+        vec!["play", "--hint"],
         vec!["demo"],
     ] {
         let o = Command::new(BIN)
@@ -286,6 +289,15 @@ fn with_no_display_the_window_commands_say_so_and_leave_nothing_behind() {
         assert_eq!(e.lines().count(), 1, "{args:?}: {e}");
     }
     assert!(!dir.exists(), "a run folder was left behind");
+    // With no shipped agent where it looks, watch says so first.
+    let o = Command::new(BIN)
+        .arg("watch")
+        .env("TETRIS_DQN_AGENTS", &dir)
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    let e = error_of(&o);
+    assert!(e.contains("no shipped tetris agent"), "{e}");
 }
 
 /// The step count a run printed as it ended ("training stopped after N steps ...").
