@@ -458,7 +458,8 @@ mod tests {
         assert_eq!(default, Config::default());
         Config::load(&dir.join("smoke.ron")).unwrap();
         // The objective presets differ from the default (the tetris preset) in their
-        // objective, reward and name only.
+        // objective, reward and name, and attack's network also sees the context (it
+        // doubled its attack per piece; README).
         for (name, objective, reward) in [
             ("tetris", Objective::Tetris, Reward::default()),
             (
@@ -483,11 +484,21 @@ mod tests {
             assert_eq!(preset.reward, reward, "{name}");
             assert_eq!(preset.objective, objective, "{name}");
             assert_eq!(preset.run_name, name);
+            let context = name == "attack";
+            assert_eq!(
+                preset.network,
+                Network::Mlp {
+                    hidden: vec![64, 64],
+                    context
+                },
+                "{name}"
+            );
             assert_eq!(
                 Config {
                     run_name: "default".into(),
                     reward: Reward::default(),
                     objective: Objective::Tetris,
+                    network: default.network.clone(),
                     ..preset
                 },
                 default,
