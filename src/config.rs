@@ -121,7 +121,7 @@ impl Default for Evaluation {
         Evaluation {
             every_steps: 250_000,
             games: 3,
-            max_pieces: 2_000,
+            max_pieces: 10_000,
             seed: 1_000,
         }
     }
