@@ -144,6 +144,28 @@ pub fn play_greedy(
     }
 }
 
+/// Greedy play of `games` games whose seeds are drawn from `seed` (the same games for the same
+/// seed); `on_progress` sees each game's progress and end. What `eval` and the periodic
+/// evaluation both play.
+fn play_seeded(
+    agent: &mut Agent,
+    games: u32,
+    max_pieces: u64,
+    seed: u64,
+    mut on_progress: impl FnMut(EvalProgress),
+) -> Vec<GameResult> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..games)
+        .map(|game| {
+            let r = play_greedy(agent, rng.random(), max_pieces, |pieces| {
+                on_progress(EvalProgress::Playing { game, pieces });
+            });
+            on_progress(EvalProgress::Ended { game, result: &r });
+            r
+        })
+        .collect()
+}
+
 /// Plays `games` seeded games with the checkpoint in `dir`; `on_progress` sees each game's
 /// progress and end.
 pub fn evaluate(
@@ -152,21 +174,12 @@ pub fn evaluate(
     max_pieces: u64,
     seed: u64,
     device: Device,
-    mut on_progress: impl FnMut(EvalProgress),
+    on_progress: impl FnMut(EvalProgress),
 ) -> Result<EvalReport, CheckpointError> {
     let (mut agent, meta) = checkpoint::load_agent(dir, device)?;
     crate::agent::use_torch_threads(meta.config.torch_threads as usize);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let started = Instant::now();
-    let results: Vec<GameResult> = (0..games)
-        .map(|game| {
-            let r = play_greedy(&mut agent, rng.random(), max_pieces, |pieces| {
-                on_progress(EvalProgress::Playing { game, pieces });
-            });
-            on_progress(EvalProgress::Ended { game, result: &r });
-            r
-        })
-        .collect();
+    let results = play_seeded(&mut agent, games, max_pieces, seed, on_progress);
     let seconds = started.elapsed().as_secs_f64().max(1e-9);
     let pieces: u64 = results.iter().map(|r| r.pieces).sum();
     let lines: Vec<f64> = results.iter().map(|r| r.lines as f64).collect();
@@ -198,12 +211,17 @@ pub fn periodic(
     objective: Objective,
     steps: u64,
 ) -> EvalRecord {
-    let mut rng = ChaCha8Rng::seed_from_u64(schedule.seed);
     let mut quality = Quality::default();
     let mut topped_out = 0;
     let mut lines = 0u64;
-    for _ in 0..schedule.games {
-        let game = play_greedy(agent, rng.random(), schedule.max_pieces, |_| {});
+    let games = play_seeded(
+        agent,
+        schedule.games,
+        schedule.max_pieces,
+        schedule.seed,
+        |_| {},
+    );
+    for game in &games {
         quality.add(&game.quality);
         topped_out += game.topped_out as u32;
         lines += game.lines as u64;
