@@ -62,7 +62,16 @@ pub struct Reward {
     /// Times the lines of garbage the placement sends by the common versus table (T-spins,
     /// tetrises, back-to-back, combos, perfect clears; `tetris_game::scoring::attack`).
     pub attack: f32,
+    /// Shaping towards T-spin doubles: each T-spin double slot on the board
+    /// (`tetris_game::tsd_slots`, at most [`TSD_SLOTS_COUNTED`]) is a potential worth this
+    /// much, and a placement earns `gamma x potential after - potential before` (none after a
+    /// top-out). Building a slot pays at once, filling it gives that back: potential-based
+    /// shaping (Ng, Harada and Russell, 1999), so the best play is unchanged. 0: off.
+    pub tsd_slot: f32,
 }
+
+/// T-spin double slots that count towards [`Reward::tsd_slot`]'s potential.
+pub const TSD_SLOTS_COUNTED: u32 = 2;
 
 impl Default for Reward {
     fn default() -> Reward {
@@ -72,6 +81,7 @@ impl Default for Reward {
             points: 0.0,
             game_over: -20.0,
             attack: 0.0,
+            tsd_slot: 0.0,
         }
     }
 }
@@ -357,7 +367,7 @@ impl Config {
                 ),
             ));
         }
-        for &v in [r.survival, r.points, r.game_over, r.attack]
+        for &v in [r.survival, r.points, r.game_over, r.attack, r.tsd_slot]
             .iter()
             .chain(&r.lines)
         {

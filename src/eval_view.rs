@@ -74,8 +74,12 @@ pub fn table(checkpoint: &Path, seed: u64, max_pieces: u64, r: &EvalReport) -> S
     } else {
         format!("cap {max_pieces} pieces")
     };
+    let play = match r.lookahead {
+        0 => "greedy".to_string(),
+        n => format!("greedy (lookahead {n})"),
+    };
     format!(
-        "{} (trained {} steps): {} greedy games, seed {}, {cap}\n\
+        "{} (trained {} steps): {} {play} games, seed {}, {cap}\n\
          {:<8}{:>12}{:>12}{:>12}{:>12}\n\
          {:<8}{:>12.1}{:>12.1}{:>12.0}{:>12.0}\n\
          {:<8}{:>12.0}{:>12.0}{:>12.0}{:>12.0}\n\

@@ -7,7 +7,7 @@ mod eval_view;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use tetris_dqn::agent::{Device, describe_libtorch};
+use tetris_dqn::agent::{DEFAULT_LOOKAHEAD, Device, describe_libtorch};
 use tetris_dqn::config::{Config, DeviceChoice};
 use tetris_dqn::training::eval;
 use tetris_dqn::training::hint::HintWorker;
@@ -159,6 +159,8 @@ struct WatchArgs {
     #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
     device: DeviceChoice,
     #[command(flatten)]
+    lookahead: LookaheadArg,
+    #[command(flatten)]
     shot: ScreenshotArgs,
 }
 
@@ -171,6 +173,8 @@ struct PlayArgs {
     /// or with no value the shipped tetris agent's.
     #[arg(long, value_name = "CHECKPOINT", num_args = 0..=1)]
     hint: Option<Option<PathBuf>>,
+    #[command(flatten)]
+    lookahead: LookaheadArg,
     #[command(flatten)]
     shot: ScreenshotArgs,
 }
@@ -194,6 +198,18 @@ struct EvalArgs {
     /// Where the network runs.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
     device: DeviceChoice,
+    #[command(flatten)]
+    lookahead: LookaheadArg,
+}
+
+/// `--lookahead`, shared by the commands where an agent plays without learning.
+#[derive(clap::Args, Debug)]
+struct LookaheadArg {
+    /// Look one piece ahead: the agent's N best placements are each played out and valued by
+    /// the best placement of the next piece (hold included); 0 plays the one-placement argmax
+    /// that training acts by.
+    #[arg(long = "lookahead", value_name = "N", default_value_t = DEFAULT_LOOKAHEAD)]
+    beam: usize,
 }
 
 #[derive(clap::Args, Debug)]
@@ -213,6 +229,8 @@ struct TbpArgs {
     /// Checkpoint folder whose agent plays, e.g. checkpoints/<run>/best; default: the shipped
     /// tetris agent (assets/agents/tetris).
     checkpoint: Option<PathBuf>,
+    #[command(flatten)]
+    lookahead: LookaheadArg,
 }
 
 #[derive(clap::Args, Debug)]
@@ -273,14 +291,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             viz::display::check("`tetris-dqn play`", false)?;
             let hint = hint_dir
                 .as_deref()
-                .map(|dir| HintWorker::start(dir, Device::CPU))
+                .map(|dir| HintWorker::start(dir, Device::CPU, args.lookahead.beam))
                 .transpose()?;
             let exit = viz::run_play(args.seed, hint, shot);
             Ok(exit_code(&exit))
         }
         Command::Demo(args) => demo(args),
         Command::Tbp(args) => {
-            tetris_dqn::tbp::run(args.checkpoint.as_deref())?;
+            tetris_dqn::tbp::run(args.checkpoint.as_deref(), args.lookahead.beam)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => {
@@ -396,6 +414,7 @@ fn watch(args: WatchArgs) -> Result<ExitCode> {
         seed: args.seed,
         device: args.device,
         step_delay,
+        lookahead: args.lookahead.beam,
     })?;
     Ok(exit_code(&viz::run_training_window(handle, shot)))
 }
@@ -412,6 +431,7 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
         args.max_pieces,
         args.seed,
         device,
+        args.lookahead.beam,
         |p| progress.show(p),
     )?;
     progress.done();

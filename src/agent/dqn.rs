@@ -28,8 +28,8 @@ use super::observation::Encoding;
 use super::replay::{Batch, ReplayBuffer};
 use super::safetensors;
 use super::{AgentError, MODEL_FILE, OPTIMIZER_FILE, TARGET_FILE};
-use crate::config::{Config, Epsilon, Reward};
-use crate::game::{Game, PlaceOutcome, Placement};
+use crate::config::{Config, Epsilon, Reward, TSD_SLOTS_COUNTED};
+use crate::game::{Board, Game, PlaceOutcome, Placement, tsd_slots};
 
 /// The hyperparameters the algorithm uses, taken from the config once.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,6 +97,12 @@ pub fn reward_of(reward: &Reward, outcome: &PlaceOutcome) -> f32 {
     r
 }
 
+/// The T-slot potential of `board` before [`Reward::tsd_slot`]'s weight: its T-spin double
+/// slots, at most [`TSD_SLOTS_COUNTED`].
+fn slot_potential(board: &Board) -> f32 {
+    tsd_slots(board).min(TSD_SLOTS_COUNTED) as f32
+}
+
 /// What [`Agent::act`] chose.
 #[derive(Clone, Copy, Debug)]
 pub struct Action {
@@ -123,6 +129,10 @@ pub struct Agent {
     replay: ReplayBuffer,
     candidates: Candidates,
     batch: Batch,
+    /// How many of the best placements [`Agent::choose`] plays one piece further (0: none).
+    lookahead: usize,
+    /// Afterstates valued by the last [`Agent::rank`] (both plies).
+    scored: usize,
 }
 
 impl Agent {
@@ -151,6 +161,8 @@ impl Agent {
             replay,
             candidates: Candidates::default(),
             batch: Batch::default(),
+            lookahead: 0,
+            scored: 0,
         }
     }
 
@@ -180,7 +192,9 @@ impl Agent {
     /// [`Agent::score`], with the hold piece's placements only when `use_hold`.
     fn score_with(&mut self, game: &Game, use_hold: bool) -> Option<usize> {
         let c = &mut self.candidates;
-        c.find(game, self.encoding, &self.settings.reward, use_hold);
+        let gamma = self.settings.gamma as f32;
+        c.find(game, self.encoding, &self.settings.reward, gamma, use_hold);
+        self.scored += c.placements.len();
         if c.placements.is_empty() {
             return None;
         }
@@ -205,15 +219,32 @@ impl Agent {
     }
 
     /// The greedy placement in `game` (what eval, watch and the hint play), or None when the
-    /// game is over.
+    /// game is over. With a [lookahead](Agent::set_lookahead) it is the best after looking one
+    /// piece further.
     pub fn choose(&mut self, game: &Game) -> Option<Placement> {
-        self.score(game).map(|i| self.candidates.placements[i])
+        self.rank(game, true, 1).first().map(|&(p, _)| p)
     }
 
-    /// Up to `n` placements of `game`, best first, with their Q values (ties keep the search's
-    /// order, so the first is [`Agent::choose`]'s). Hold's placements are candidates when the
+    /// Makes [`Agent::choose`], [`Agent::rank`] and a greedy [`Agent::act`] look one piece
+    /// ahead: the `beam` best placements by Q are each played out and valued `reward + gamma x`
+    /// the best Q of the position that follows (its piece is the queue's next, hold included),
+    /// what a player's glance at the preview adds. 0 (an agent's start) turns it off: the
+    /// one-placement argmax that training acts by.
+    pub fn set_lookahead(&mut self, beam: usize) {
+        self.lookahead = beam;
+    }
+
+    /// How many placements are looked at one piece further (0: none).
+    pub fn lookahead(&self) -> usize {
+        self.lookahead
+    }
+
+    /// Up to `n` placements of `game`, best first, with their values (ties keep the search's
+    /// order, so the first is [`Agent::choose`]'s). With a lookahead the beam comes first,
+    /// valued one piece further, then the rest by Q. Hold's placements are candidates when the
     /// settings allow it and `hold_known` (a frontend may not have said what hold brings in).
     pub fn rank(&mut self, game: &Game, hold_known: bool, n: usize) -> Vec<(Placement, f32)> {
+        self.scored = 0;
         if self
             .score_with(game, self.settings.use_hold && hold_known)
             .is_none()
@@ -223,16 +254,44 @@ impl Agent {
         let c = &self.candidates;
         let mut order: Vec<usize> = (0..c.placements.len()).collect();
         order.sort_by(|&a, &b| c.q[b].total_cmp(&c.q[a]).then(a.cmp(&b)));
-        order
-            .into_iter()
-            .take(n)
-            .map(|i| (c.placements[i], c.q[i]))
-            .collect()
+        let mut ranked: Vec<(Placement, f32)> =
+            order.iter().map(|&i| (c.placements[i], c.q[i])).collect();
+        if self.lookahead > 0 {
+            let beam = self.lookahead.min(ranked.len());
+            let first: Vec<(f32, bool)> = order[..beam]
+                .iter()
+                .map(|&i| (c.rewards[i], c.dones[i]))
+                .collect();
+            for (slot, (reward, done)) in first.into_iter().enumerate() {
+                ranked[slot].1 = self.value_beyond(game, &ranked[slot].0, reward, done);
+            }
+            // Stable: equal values keep the one-placement order.
+            ranked[..beam].sort_by(|a, b| b.1.total_cmp(&a.1));
+        }
+        ranked.truncate(n);
+        ranked
+    }
+    /// The value of playing `placement` (earning `reward`, ending the game when `done`) in
+    /// `game`, looking one piece further: `reward + gamma x` the best Q after it. Scores the
+    /// position after it, so the candidates of `game` are gone.
+    fn value_beyond(&mut self, game: &Game, placement: &Placement, reward: f32, done: bool) -> f32 {
+        if done {
+            return reward;
+        }
+        let mut after = game.clone();
+        after
+            .place(placement)
+            .expect("the search's placements are legal in their game");
+        match self.score(&after) {
+            Some(i) => reward + self.settings.gamma as f32 * self.candidates.q[i],
+            None => reward,
+        }
     }
 
-    /// Placements scored by the last [`Agent::rank`] or [`Agent::choose`].
+    /// Afterstates valued by the last [`Agent::rank`] or [`Agent::choose`], the lookahead's
+    /// included.
     pub fn candidates_scored(&self) -> usize {
-        self.candidates.placements.len()
+        self.scored
     }
 
     // 2. Acting, epsilon-greedy, and 3. remembering.
@@ -253,6 +312,16 @@ impl Agent {
         let explore = rng.random::<f64>() < epsilon;
         let candidate = if explore {
             rng.random_range(0..self.candidates.placements.len())
+        } else if self.lookahead > 0 {
+            // Watching with a lookahead: its choice, found again among the candidates of
+            // `game` (looking ahead scored other positions).
+            let (chosen, _) = self.rank(game, true, 1)[0];
+            self.score(game);
+            self.candidates
+                .placements
+                .iter()
+                .position(|p| *p == chosen)
+                .expect("the lookahead chooses among the candidates")
         } else {
             greedy
         };
@@ -412,20 +481,44 @@ struct Candidates {
 }
 
 impl Candidates {
-    /// Lists the placements of `game` with their encodings, rewards and done flags.
-    fn find(&mut self, game: &Game, encoding: Encoding, reward: &Reward, use_hold: bool) {
+    /// Lists the placements of `game` with their encodings, rewards (the T-slot shaping
+    /// included, discounted by `gamma`) and done flags.
+    fn find(
+        &mut self,
+        game: &Game,
+        encoding: Encoding,
+        reward: &Reward,
+        gamma: f32,
+        use_hold: bool,
+    ) {
         self.obs_len = encoding.len();
         game.placements_into(&mut self.placements, use_hold);
         self.obs.clear();
         self.rewards.clear();
         self.dones.clear();
+        let shaping = reward.tsd_slot != 0.0;
+        let before = if shaping {
+            slot_potential(game.board())
+        } else {
+            0.0
+        };
         for p in &self.placements {
             let preview = game
                 .preview(p)
                 .expect("the search's placements are legal in their game");
             encoding.encode(&preview, &mut self.obs);
-            self.rewards.push(reward_of(reward, &preview.outcome));
-            self.dones.push(preview.outcome.top_out.is_some());
+            let done = preview.outcome.top_out.is_some();
+            let mut r = reward_of(reward, &preview.outcome);
+            if shaping {
+                let after = if done {
+                    0.0
+                } else {
+                    slot_potential(&preview.afterstate.board)
+                };
+                r += reward.tsd_slot * (gamma * after - before);
+            }
+            self.rewards.push(r);
+            self.dones.push(done);
         }
     }
 
@@ -516,6 +609,7 @@ mod tests {
             points: 0.01,
             game_over: -20.0,
             attack: 0.0,
+            tsd_slot: 0.0,
         };
         assert_eq!(reward_of(&r, &outcome(0, 0, false)), 1.0);
         assert_eq!(reward_of(&r, &outcome(4, 800, false)), 1.0 + 160.0 + 8.0);
@@ -526,6 +620,49 @@ mod tests {
         assert_eq!(
             reward_of(&r, &outcome(2, 300, false)),
             1.0 + 40.0 + 3.0 + 2.0
+        );
+    }
+
+    #[test]
+    fn the_t_slot_shaping_pays_for_a_slot_kept_and_takes_it_back_when_filled() {
+        use crate::game::{Piece, TSpin};
+        let board = Board::from_ascii(
+            "
+            ##........
+            #...######
+            ##.#######
+            ",
+        )
+        .unwrap();
+        let game = Game::from_position(board, Piece::T, None, &[Piece::I; 5], 1).unwrap();
+        let mut config = tiny();
+        config.reward.tsd_slot = 10.0;
+        let mut shaped = agent(&config, 1);
+        shaped.score(&game).unwrap();
+        let mut plain = agent(&tiny(), 1);
+        plain.score(&game).unwrap();
+        let (s, p) = (&shaped.candidates, &plain.candidates);
+        assert_eq!(s.placements, p.placements);
+        let mut kept = 0;
+        for (i, placement) in s.placements.iter().enumerate() {
+            let slots = tsd_slots(&game.preview(placement).unwrap().afterstate.board);
+            let extra = s.rewards[i] - p.rewards[i];
+            let want = if placement.tspin() == TSpin::Full {
+                // The T-spin double fills the slot: the potential of 1 slot is given back.
+                assert_eq!(slots, 0);
+                -10.0
+            } else {
+                10.0 * (0.5 * slots as f32 - 1.0)
+            };
+            assert!(
+                (extra - want).abs() < 1e-5,
+                "{placement:?}: {extra} vs {want}"
+            );
+            kept += (slots == 1) as u32;
+        }
+        assert!(
+            kept > 0,
+            "some placements keep the slot (and earn gamma x 10 - 10)"
         );
     }
 
@@ -591,6 +728,53 @@ mod tests {
             vec![reward_of(&config.reward, &greedy_after.outcome)]
         );
         assert_eq!(a.afterstate_of(&action).len(), W);
+    }
+
+    #[test]
+    fn looking_ahead_values_the_beam_by_the_next_piece_s_best_placement() {
+        let mut a = agent(&tiny(), 5);
+        let game = Game::new(8);
+        let one_ply = a.rank(&game, true, usize::MAX);
+        assert_eq!(a.choose(&game), Some(one_ply[0].0));
+
+        a.set_lookahead(3);
+        let ranked = a.rank(&game, true, usize::MAX);
+        assert_eq!(ranked.len(), one_ply.len());
+        assert!(
+            a.candidates_scored() > 3 * one_ply.len() / 2,
+            "both plies counted"
+        );
+        // The beam is the one-placement top three, re-valued and re-ordered; the rest keep
+        // their one-placement order and values.
+        let mut beam: Vec<usize> = ranked[..3]
+            .iter()
+            .map(|(p, _)| one_ply.iter().position(|(q, _)| q == p).unwrap())
+            .collect();
+        beam.sort();
+        assert_eq!(beam, [0, 1, 2]);
+        assert_eq!(ranked[3..], one_ply[3..]);
+        assert!(ranked[..3].windows(2).all(|w| w[0].1 >= w[1].1));
+        // Each beam value, by hand: reward + gamma x the best Q after playing it.
+        let gamma = tiny().gamma as f32;
+        for &(placement, value) in &ranked[..3] {
+            let preview = game.preview(&placement).unwrap();
+            let mut after = game.clone();
+            after.place(&placement).unwrap();
+            let mut plain = agent(&tiny(), 5);
+            let next_best = plain.rank(&after, true, 1)[0].1;
+            let want = reward_of(&tiny().reward, &preview.outcome) + gamma * next_best;
+            assert!((value - want).abs() < 1e-5, "{value} vs {want}");
+        }
+        assert_eq!(a.choose(&game), Some(ranked[0].0));
+
+        // A greedy act plays the lookahead's choice and can still remember its afterstate.
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let action = a.act(&game, &mut None, 0.0, &mut rng).unwrap();
+        assert_eq!(action.placement, ranked[0].0);
+        let mut want = vec![];
+        a.encoding()
+            .encode(&game.preview(&action.placement).unwrap(), &mut want);
+        assert_eq!(a.afterstate_of(&action), want);
     }
 
     #[test]

@@ -19,6 +19,12 @@ pub use dqn::{Action, Agent, Settings, epsilon_at, reward_of};
 pub use observation::Encoding;
 pub use replay::{Batch, ReplayBuffer};
 
+/// How many placements an agent that plays without learning (eval, watch, the hint, the bot)
+/// looks at one piece further, unless told otherwise ([`Agent::set_lookahead`]). Measured on
+/// the shipped tetris agent (README): the tetris rate goes from 92% to 98% at about an eighth
+/// of the speed.
+pub const DEFAULT_LOOKAHEAD: usize = 8;
+
 /// Weights of the network being trained.
 pub const MODEL_FILE: &str = "model.safetensors";
 /// Weights of the target network.

@@ -73,6 +73,8 @@ impl Summary {
 pub struct EvalReport {
     /// Steps the checkpoint had trained.
     pub checkpoint_steps: u64,
+    /// Placements looked one piece further at each move (0: the one-placement argmax).
+    pub lookahead: usize,
     /// Every game.
     pub games: Vec<GameResult>,
     /// Lines per game.
@@ -174,9 +176,11 @@ pub fn evaluate(
     max_pieces: u64,
     seed: u64,
     device: Device,
+    lookahead: usize,
     on_progress: impl FnMut(EvalProgress),
 ) -> Result<EvalReport, CheckpointError> {
     let (mut agent, meta) = checkpoint::load_agent(dir, device)?;
+    agent.set_lookahead(lookahead);
     crate::agent::use_torch_threads(meta.config.torch_threads as usize);
     let started = Instant::now();
     let results = play_seeded(&mut agent, games, max_pieces, seed, on_progress);
@@ -190,6 +194,7 @@ pub fn evaluate(
     }
     Ok(EvalReport {
         checkpoint_steps: meta.steps,
+        lookahead,
         lines: Summary::of(&lines),
         score: Summary::of(&score),
         pieces_per_s: pieces as f64 / seconds,

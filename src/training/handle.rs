@@ -57,6 +57,8 @@ pub struct WatchOptions {
     pub device: DeviceChoice,
     /// Delay after each placement (at most [`MAX_STEP_DELAY`]).
     pub step_delay: Duration,
+    /// Placements looked at one piece further ([`crate::agent::Agent::set_lookahead`]).
+    pub lookahead: usize,
 }
 
 /// Why a trainer could not start.
@@ -110,7 +112,8 @@ impl TrainerHandle {
     /// events and board frames as training, with no learning and nothing written.
     pub fn watch(options: WatchOptions) -> Result<TrainerHandle, TrainingError> {
         let device = Device::resolve(options.device)?;
-        let (agent, meta) = checkpoint::load_agent(&options.checkpoint, device)?;
+        let (mut agent, meta) = checkpoint::load_agent(&options.checkpoint, device)?;
+        agent.set_lookahead(options.lookahead);
         let learner = Learner::watching(meta.config.clone(), agent, options.seed);
         let run_name = format!("{} (watching)", meta.config.run_name);
         Self::spawn(TrainerSetup {

@@ -17,9 +17,15 @@ pub struct HintWorker {
 }
 
 impl HintWorker {
-    /// Loads the checkpoint in `dir` and starts the thread.
-    pub fn start(dir: &Path, device: Device) -> Result<HintWorker, CheckpointError> {
+    /// Loads the checkpoint in `dir` and starts the thread; the agent looks `lookahead`
+    /// placements one piece further ([`crate::agent::Agent::set_lookahead`]).
+    pub fn start(
+        dir: &Path,
+        device: Device,
+        lookahead: usize,
+    ) -> Result<HintWorker, CheckpointError> {
         let (mut agent, meta) = checkpoint::load_agent(dir, device)?;
+        agent.set_lookahead(lookahead);
         let (position_tx, position_rx) = crossbeam_channel::unbounded::<Game>();
         let (answer_tx, answer_rx) = crossbeam_channel::unbounded();
         let threads = meta.config.torch_threads as usize;
