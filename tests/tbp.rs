@@ -140,6 +140,8 @@ fn a_scripted_conversation_covers_the_lifecycle() {
         let moves = reply["moves"].as_array().unwrap();
         assert!(!moves.is_empty() && moves.len() <= 5, "{reply}");
         assert!(reply["move_info"]["nodes"].as_f64().unwrap() > 0.0);
+        // The default lookahead: a second ply behind the first.
+        assert_eq!(reply["move_info"]["depth"], 2.0, "{reply}");
         for mv in moves {
             let p = legal_placement(&game, mv).unwrap_or_else(|| panic!("illegal {mv}"));
             assert_eq!(spin_of(mv), p.tspin(), "{mv}");

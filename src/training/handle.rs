@@ -115,7 +115,10 @@ impl TrainerHandle {
         let (mut agent, meta) = checkpoint::load_agent(&options.checkpoint, device)?;
         agent.set_lookahead(options.lookahead);
         let learner = Learner::watching(meta.config.clone(), agent, options.seed);
-        let run_name = format!("{} (watching)", meta.config.run_name);
+        let run_name = match options.lookahead {
+            0 => format!("{} (watching)", meta.config.run_name),
+            n => format!("{} (watching, lookahead {n})", meta.config.run_name),
+        };
         Self::spawn(TrainerSetup {
             learner,
             run_dir: options.checkpoint,

@@ -304,7 +304,14 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
             ("Games finished", m.games.to_string()),
             ("Lines this game", m.lines_this_game.to_string()),
             ("Score this game", m.score_this_game.to_string()),
-            ("Best lines", m.best_lines.to_string()),
+            (
+                "Best lines",
+                if m.games > 0 {
+                    m.best_lines.to_string()
+                } else {
+                    "-".into()
+                },
+            ),
             (
                 "Mean lines",
                 m.mean_lines_100.map_or("-".into(), |v| format!("{v:.1}")),
@@ -345,22 +352,38 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
     ui.label(saved_line(status).unwrap_or_else(|| "No checkpoint saved yet".into()));
 }
 
-/// Quality of play, this game and the last 100 games together: "this / last 100".
+/// Quality of play, this game and the last 100 games together: "this / last 100" ("-" for
+/// the last 100 until a game has finished: a watched game can last for hours).
 fn quality_rows(m: &crate::training::Metrics) -> Vec<(&'static str, String)> {
     let (g, h) = (&m.quality_this_game, &m.quality_100);
+    let finished = m.games > 0;
     let pct = |v: f64| format!("{:.0}%", 100.0 * v);
+    let last_100 = |text: String| if finished { text } else { "-".into() };
+    let (counted, of) = if finished {
+        ("Tetrises, TSDs (last 100)", h)
+    } else {
+        ("Tetrises, TSDs (this game)", g)
+    };
     vec![
         (
             "Tetris rate (game / 100)",
-            format!("{} / {}", pct(g.tetris_rate()), pct(h.tetris_rate())),
+            format!(
+                "{} / {}",
+                pct(g.tetris_rate()),
+                last_100(pct(h.tetris_rate()))
+            ),
         ),
         (
             "Attack/piece (game / 100)",
-            format!("{:.3} / {:.3}", g.attack_per_piece(), h.attack_per_piece()),
+            format!(
+                "{:.3} / {}",
+                g.attack_per_piece(),
+                last_100(format!("{:.3}", h.attack_per_piece()))
+            ),
         ),
         (
-            "Tetrises, TSDs (last 100)",
-            format!("{}, {}", h.clears.tetrises, h.clears.tspin_doubles),
+            counted,
+            format!("{}, {}", of.clears.tetrises, of.clears.tspin_doubles),
         ),
     ]
 }
