@@ -36,3 +36,19 @@ fn every_shipped_agent_loads_and_plays_a_short_game() {
         shipped::agent_dir(DEFAULT_OBJECTIVE).unwrap()
     );
 }
+
+#[test]
+fn looking_ahead_the_tetris_agent_makes_more_tetrises() {
+    let dir = shipped::agent_dir(Objective::Tetris).unwrap();
+    let (mut agent, _) = checkpoint::load_agent(&dir, Device::CPU).unwrap();
+    let plain = play_greedy(&mut agent, 3, 3000, |_| {});
+    agent.set_lookahead(8);
+    let ahead = play_greedy(&mut agent, 3, 3000, |_| {});
+    assert_eq!(ahead.pieces, 3000, "{ahead:?}");
+    assert!(
+        ahead.tetris_rate > plain.tetris_rate && ahead.tetris_rate >= 0.95,
+        "looking ahead {:.3}, not {:.3}",
+        ahead.tetris_rate,
+        plain.tetris_rate
+    );
+}

@@ -142,6 +142,7 @@ fn headless_smoke_run_saves_resumes_and_evaluates() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["games"].as_array().unwrap().len(), 3);
+    assert_eq!(v["lookahead"], 8, "looking one piece ahead is the default");
     // Progress goes to stderr in JSON mode too: a line per game when it is not a terminal.
     let progress = stderr(&o);
     for game in 1..=3 {
@@ -187,7 +188,7 @@ fn headless_smoke_run_saves_resumes_and_evaluates() {
         cleared <= lines && lines <= cleared + 2 * minis_and_spins,
         "{v}"
     );
-    // And as a table.
+    // And as a table, here with the one-placement play training acts by.
     let o = run(&[
         "eval",
         best.to_str().unwrap(),
@@ -195,8 +196,11 @@ fn headless_smoke_run_saves_resumes_and_evaluates() {
         "2",
         "--max-pieces",
         "50",
+        "--lookahead",
+        "0",
     ]);
     let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains(" 2 greedy games, seed 1"), "{out}");
     assert!(
         out.contains("lines") && out.contains("median") && out.contains("pieces/s"),
         "{out}"
@@ -255,6 +259,9 @@ fn bad_train_flags_are_refused() {
     let o = run(&["--headless", "--device", "tpu"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--device"));
+    let o = run(&["eval", "somewhere", "--lookahead", "-1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--lookahead"), "{}", stderr(&o));
 }
 
 #[test]

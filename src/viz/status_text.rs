@@ -107,7 +107,15 @@ fn show_status(
         ("Score".into(), score),
         ("Level".into(), level),
         ("Pieces".into(), pieces),
-        ("Best".into(), m.best_lines.to_string()),
+        // Lines of the best finished game ("-" before one has finished).
+        (
+            "Best".into(),
+            if m.games > 0 {
+                m.best_lines.to_string()
+            } else {
+                "-".into()
+            },
+        ),
         ("Speed".into(), format!("{} ms", m.step_delay.as_millis())),
     ];
     if view.stats != stats {
