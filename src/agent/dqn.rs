@@ -222,6 +222,10 @@ impl Agent {
     /// game is over. With a [lookahead](Agent::set_lookahead) it is the best after looking one
     /// piece further.
     pub fn choose(&mut self, game: &Game) -> Option<Placement> {
+        if self.lookahead == 0 {
+            self.scored = 0;
+            return self.score(game).map(|i| self.candidates.placements[i]);
+        }
         self.rank(game, true, 1).first().map(|&(p, _)| p)
     }
 

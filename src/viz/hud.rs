@@ -51,6 +51,10 @@ pub struct History {
     pub best_evals: Vec<[f64; 2]>,
     /// What the evaluations measure ("tetris rate", ...), once one has run.
     pub eval_figure: Option<&'static str>,
+    /// Watching: the game in progress's tetris rate, sampled with the metrics (x = pieces).
+    pub game_tetris_rate: Vec<[f64; 2]>,
+    /// Watching: the game in progress's attack per piece, sampled with the metrics.
+    pub game_attack_per_piece: Vec<[f64; 2]>,
 }
 
 impl History {
@@ -82,6 +86,11 @@ impl History {
                         push(&mut self.loss, [x, loss as f64]);
                     }
                     push(&mut self.epsilon, [x, m.epsilon]);
+                    if m.watching {
+                        let q = &m.quality_this_game;
+                        push(&mut self.game_tetris_rate, [x, q.tetris_rate()]);
+                        push(&mut self.game_attack_per_piece, [x, q.attack_per_piece()]);
+                    }
                 }
             }
             _ => {}
@@ -425,6 +434,26 @@ fn short_count(n: u64) -> String {
     }
 }
 
+/// A chart of a tetris rate and an attack per piece series, 0 to 1.
+fn quality_plot(ui: &mut egui::Ui, id: &str, tetris_rate: &[[f64; 2]], attack: &[[f64; 2]]) {
+    Plot::new(id)
+        .height(100.0)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .include_y(0.0)
+        .include_y(1.0)
+        .show(ui, |plot| {
+            plot.line(
+                Line::new("tetris rate", PlotPoints::from(tetris_rate.to_vec()))
+                    .color(egui::Color32::from_rgb(0, 220, 230)),
+            );
+            plot.line(
+                Line::new("attack per piece", PlotPoints::from(attack.to_vec()))
+                    .color(egui::Color32::from_rgb(230, 40, 50)),
+            );
+        });
+}
+
 /// Two columns: what, and its value in monospace.
 fn number_grid(ui: &mut egui::Ui, rows: &[(&str, String)]) {
     egui::Grid::new("numbers")
@@ -440,6 +469,20 @@ fn number_grid(ui: &mut egui::Ui, rows: &[(&str, String)]) {
 }
 
 fn charts(ui: &mut egui::Ui, history: &History, watching: bool) {
+    if watching {
+        // A watched game can last for hours: its own curve comes first, and the charts of
+        // finished games only once there is one.
+        ui.label("This game: tetris rate and attack per piece, by piece");
+        quality_plot(
+            ui,
+            "this game",
+            &history.game_tetris_rate,
+            &history.game_attack_per_piece,
+        );
+        if history.lines.is_empty() {
+            return;
+        }
+    }
     ui.label("Lines per game");
     Plot::new("lines")
         .height(130.0)
@@ -458,25 +501,12 @@ fn charts(ui: &mut egui::Ui, history: &History, watching: bool) {
             );
         });
     ui.label("Tetris rate and attack per piece (last 100 games)");
-    Plot::new("quality")
-        .height(100.0)
-        .legend(Legend::default())
-        .allow_scroll(false)
-        .include_y(0.0)
-        .include_y(1.0)
-        .show(ui, |plot| {
-            plot.line(
-                Line::new("tetris rate", PlotPoints::from(history.tetris_rate.clone()))
-                    .color(egui::Color32::from_rgb(0, 220, 230)),
-            );
-            plot.line(
-                Line::new(
-                    "attack per piece",
-                    PlotPoints::from(history.attack_per_piece.clone()),
-                )
-                .color(egui::Color32::from_rgb(230, 40, 50)),
-            );
-        });
+    quality_plot(
+        ui,
+        "quality",
+        &history.tetris_rate,
+        &history.attack_per_piece,
+    );
     if watching {
         return; // nothing learns: no loss, no exploration
     }
