@@ -259,7 +259,7 @@ fn bad_train_flags_are_refused() {
     let o = run(&["--headless", "--device", "tpu"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--device"));
-    let o = run(&["eval", "somewhere", "--lookahead", "-1"]);
+    let o = run(&["eval", "somewhere", "--lookahead", "many"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--lookahead"), "{}", stderr(&o));
 }
