@@ -275,6 +275,7 @@ impl Agent {
         ranked.truncate(n);
         ranked
     }
+
     /// The value of playing `placement` (earning `reward`, ending the game when `done`) in
     /// `game`, looking one piece further: `reward + gamma x` the best Q after it. Scores the
     /// position after it, so the candidates of `game` are gone.

@@ -21,8 +21,8 @@ pub use replay::{Batch, ReplayBuffer};
 
 /// How many placements an agent that plays without learning (eval, watch, the hint, the bot)
 /// looks at one piece further, unless told otherwise ([`Agent::set_lookahead`]). Measured on
-/// the shipped tetris agent (README): the tetris rate goes from 92% to 98% at about an eighth
-/// of the speed.
+/// the shipped tetris agent over ten games of 100,000 pieces (README): from 8 top-outs and a
+/// 89.5% tetris rate to none and 98.1%, at about an eighth of the speed.
 pub const DEFAULT_LOOKAHEAD: usize = 8;
 
 /// Weights of the network being trained.
