@@ -193,6 +193,10 @@ pub struct Config {
     pub batch_size: u32,
     /// Transitions the replay ring holds.
     pub replay_capacity: u32,
+    /// Game-over transitions the ring keeps: once full, overwriting passes over the oldest game
+    /// overs while it holds no more than this many (at most half of `replay_capacity`), so an
+    /// agent that has stopped topping out still sees what a top-out costs. 0: a plain ring.
+    pub replay_keep_game_overs: u32,
     /// Steps played before learning starts (the replay must hold a batch).
     pub learning_starts: u64,
     /// Learn once every this many steps.
@@ -231,6 +235,7 @@ impl Default for Config {
             learning_rate: 5e-4,
             batch_size: 256,
             replay_capacity: 200_000,
+            replay_keep_game_overs: 0,
             learning_starts: 5_000,
             train_every: 4,
             target_update_every: 2_000,
@@ -393,6 +398,13 @@ impl Config {
             50_000_000,
         )
         .map_err(|(f, m)| (f, format!("{m} (at least batch_size)")))?;
+        range(
+            "replay_keep_game_overs",
+            self.replay_keep_game_overs,
+            0,
+            self.replay_capacity / 2,
+        )
+        .map_err(|(f, m)| (f, format!("{m} (at most half of replay_capacity)")))?;
         if self.learning_starts < self.batch_size as u64 {
             return Err((
                 "learning_starts",
@@ -556,6 +568,13 @@ mod tests {
         );
         let e = parse("(network: Mlp(hidden: []))").unwrap_err();
         assert!(e.to_string().contains("`hidden`"), "{e}");
+        let e = parse("(replay_capacity: 1000, replay_keep_game_overs: 501)").unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "`replay_keep_game_overs` is 501; expected 0 to 500 (at most half of replay_capacity)"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

@@ -138,7 +138,13 @@ pub struct Agent {
 impl Agent {
     /// A fresh agent for `config` on `device`, its weights drawn from `rng`, learning into
     /// `replay`; the target network starts as a copy.
-    pub fn new(config: &Config, device: Device, rng: &mut impl Rng, replay: ReplayBuffer) -> Agent {
+    pub fn new(
+        config: &Config,
+        device: Device,
+        rng: &mut impl Rng,
+        mut replay: ReplayBuffer,
+    ) -> Agent {
+        replay.keep_game_overs(config.replay_keep_game_overs as usize);
         let online_vs = nn::VarStore::new(device.tch());
         let online = ValueNet::new(&online_vs.root(), &config.network);
         network::init_from_rng(&online_vs, rng);

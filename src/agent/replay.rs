@@ -1,5 +1,6 @@
 //! The replay ring: preallocated flat arrays, written in a circle, sampled uniformly with the
-//! trainer's seeded RNG, and saved to a small binary file for exact resume.
+//! trainer's seeded RNG, and saved to a small binary file for exact resume. It can keep some
+//! game-over transitions from being overwritten (see [`ReplayBuffer::keep_game_overs`]).
 //!
 //! One transition teaches the value of afterstate `obs`: its target is `reward + gamma x
 //! V_target(next_obs)`, or just `reward` when `done` (the next placement ended the game, so
@@ -51,6 +52,10 @@ pub struct ReplayBuffer {
     next_obs: Vec<f32>,
     reward: Vec<f32>,
     done: Vec<f32>,
+    /// Game-over transitions that overwriting passes over while no more are held.
+    keep_game_overs: usize,
+    /// Game-over transitions held (derived from `done`).
+    game_overs: usize,
 }
 
 impl ReplayBuffer {
@@ -65,7 +70,22 @@ impl ReplayBuffer {
             next_obs: vec![0.0; capacity * obs_len],
             reward: vec![0.0; capacity],
             done: vec![0.0; capacity],
+            keep_game_overs: 0,
+            game_overs: 0,
         }
+    }
+
+    /// Once full, overwriting passes over the oldest game-over transitions (`done`) while the
+    /// ring holds no more than `n` of them (at most half the capacity), so an agent that has
+    /// stopped topping out still learns from some top-outs. 0 (the start): a plain ring. Only
+    /// the choice of slot to overwrite changes, so a saved ring loads the same either way.
+    pub fn keep_game_overs(&mut self, n: usize) {
+        self.keep_game_overs = n.min(self.capacity / 2);
+    }
+
+    /// Game-over transitions held.
+    pub fn game_overs(&self) -> usize {
+        self.game_overs
     }
 
     /// Transitions held.
@@ -83,11 +103,19 @@ impl ReplayBuffer {
         self.capacity
     }
 
-    /// Stores a transition, overwriting the oldest once full.
+    /// Stores a transition, overwriting the oldest once full (passing over kept game overs).
     pub fn push(&mut self, obs: &[f32], reward: f32, next_obs: &[f32], done: bool) {
         debug_assert_eq!(obs.len(), self.obs_len);
         debug_assert_eq!(next_obs.len(), self.obs_len);
-        let i = self.next;
+        let mut i = self.next;
+        if self.len == self.capacity {
+            // Ends: with at most half the ring kept, a slot that is not a game over is near.
+            while self.done[i] == 1.0 && self.game_overs <= self.keep_game_overs {
+                i = (i + 1) % self.capacity;
+            }
+            self.game_overs -= (self.done[i] == 1.0) as usize;
+        }
+        self.game_overs += done as usize;
         let row = i * self.obs_len..(i + 1) * self.obs_len;
         self.obs[row.clone()].copy_from_slice(obs);
         self.next_obs[row].copy_from_slice(next_obs);
@@ -203,6 +231,7 @@ impl ReplayBuffer {
                 *v = f32::from_le_bytes(bytes);
             }
         }
+        buffer.game_overs = buffer.done[..len].iter().filter(|&&d| d == 1.0).count();
         Ok(buffer)
     }
 }
@@ -241,6 +270,44 @@ mod tests {
             assert_eq!(batch.obs[2 * i], batch.reward[i]);
             assert_eq!(batch.next_obs[2 * i], batch.reward[i] + 0.5);
         }
+    }
+
+    #[test]
+    fn a_ring_that_keeps_game_overs_passes_over_them_while_it_holds_few() {
+        // Capacity 6, transitions 0..6 with game overs at 0 and 3; keep up to 2.
+        let mut b = ReplayBuffer::new(6, 2);
+        b.keep_game_overs(2);
+        let push = |b: &mut ReplayBuffer, v: f32, done: bool| b.push(&[v, v], v, &[v, v], done);
+        for i in 0..6 {
+            push(&mut b, i as f32, i % 3 == 0);
+        }
+        assert_eq!(b.game_overs(), 2);
+        // Full: 6 overwrites 1 (0 is a kept game over), 7 overwrites 2, 8 overwrites 4 (3 kept).
+        for v in [6.0, 7.0, 8.0] {
+            push(&mut b, v, false);
+        }
+        assert_eq!(&b.reward, &[0.0, 6.0, 7.0, 3.0, 8.0, 5.0]);
+        assert_eq!(b.game_overs(), 2);
+        // A third game over: now more than 2 are held, so the oldest one may go.
+        push(&mut b, 9.0, true);
+        assert_eq!(&b.reward, &[0.0, 6.0, 7.0, 3.0, 8.0, 9.0]);
+        assert_eq!(b.game_overs(), 3);
+        push(&mut b, 10.0, false);
+        assert_eq!(&b.reward, &[10.0, 6.0, 7.0, 3.0, 8.0, 9.0]);
+        assert_eq!(b.game_overs(), 2);
+        // Then on from there: slot 1 (6) is the oldest.
+        push(&mut b, 11.0, false);
+        assert_eq!(&b.reward, &[10.0, 11.0, 7.0, 3.0, 8.0, 9.0]);
+        // Saved and loaded, it holds the same and counts its game overs again.
+        let path = std::env::temp_dir().join(format!("tdqn-keep-{}", std::process::id()));
+        b.save(&path).unwrap();
+        let mut loaded = ReplayBuffer::load(&path, 6, 2).unwrap();
+        loaded.keep_game_overs(2);
+        assert_eq!(loaded, b);
+        std::fs::remove_file(&path).unwrap();
+        // At most half the ring is kept.
+        b.keep_game_overs(100);
+        assert_eq!(b.keep_game_overs, 3);
     }
 
     #[test]
