@@ -480,8 +480,9 @@ mod tests {
         assert_eq!(default, Config::default());
         Config::load(&dir.join("smoke.ron")).unwrap();
         // The objective presets differ from the default (the tetris preset) in their
-        // objective, reward and name, and attack's network also sees the context (it
-        // doubled its attack per piece; README).
+        // objective, reward and name; attack's network also sees the context (it doubled its
+        // attack per piece) and survival's replay keeps game overs (without them a 60-minute
+        // run collapsed; README).
         for (name, objective, reward) in [
             ("tetris", Objective::Tetris, Reward::default()),
             (
@@ -515,12 +516,15 @@ mod tests {
                 },
                 "{name}"
             );
+            let keep = if name == "survival" { 1000 } else { 0 };
+            assert_eq!(preset.replay_keep_game_overs, keep, "{name}");
             assert_eq!(
                 Config {
                     run_name: "default".into(),
                     reward: Reward::default(),
                     objective: Objective::Tetris,
                     network: default.network.clone(),
+                    replay_keep_game_overs: 0,
                     ..preset
                 },
                 default,
