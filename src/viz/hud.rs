@@ -20,7 +20,7 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use super::bridge::{FromTrainer, TrainerLink, TrainerStatus};
 use super::controls::{Action, Quitting, SHORTCUTS, ShowShortcuts, perform};
-use super::status_text::{saved_line, state_line};
+use super::status_text::{best_lines, saved_line, state_line};
 use crate::config::Objective;
 use crate::training::TrainerEvent;
 use crate::training::protocol::MAX_STEP_DELAY;
@@ -313,14 +313,7 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
             ("Games finished", m.games.to_string()),
             ("Lines this game", m.lines_this_game.to_string()),
             ("Score this game", m.score_this_game.to_string()),
-            (
-                "Best lines",
-                if m.games > 0 {
-                    m.best_lines.to_string()
-                } else {
-                    "-".into()
-                },
-            ),
+            ("Best lines", best_lines(m)),
             (
                 "Mean lines",
                 m.mean_lines_100.map_or("-".into(), |v| format!("{v:.1}")),

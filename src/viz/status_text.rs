@@ -37,6 +37,16 @@ pub fn state_line(status: &TrainerStatus) -> Option<String> {
     }
 }
 
+/// Lines of the best finished game ("-" before one has finished: a watched game can last
+/// for hours).
+pub fn best_lines(m: &crate::training::Metrics) -> String {
+    if m.games > 0 {
+        m.best_lines.to_string()
+    } else {
+        "-".into()
+    }
+}
+
 /// "Saved best (tetris rate 95.1%, 0 of 3 games topped out) to ..." or "Saved latest (periodic) to ..." for the last
 /// checkpoint; the reason's words are [`SaveReason`]'s own.
 pub fn saved_line(status: &TrainerStatus) -> Option<String> {
@@ -107,15 +117,7 @@ fn show_status(
         ("Score".into(), score),
         ("Level".into(), level),
         ("Pieces".into(), pieces),
-        // Lines of the best finished game ("-" before one has finished).
-        (
-            "Best".into(),
-            if m.games > 0 {
-                m.best_lines.to_string()
-            } else {
-                "-".into()
-            },
-        ),
+        ("Best".into(), best_lines(m)),
         ("Speed".into(), format!("{} ms", m.step_delay.as_millis())),
     ];
     if view.stats != stats {
