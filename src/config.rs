@@ -295,15 +295,21 @@ impl Config {
             column: e.position.col,
             message: e.code.to_string(),
         })?;
-        config
-            .check()
+        config.check_in(text, 0, path)?;
+        Ok(config)
+    }
+
+    /// [`Config::check`] for a config that was read from `text` (the file at `path`), whose
+    /// fields start at byte `from` of it: the error names the file, the field and the line
+    /// and column where it stands. A checkpoint's `meta.ron` holds its config this way.
+    pub fn check_in(&self, text: &str, from: usize, path: &Path) -> Result<(), ConfigError> {
+        self.check()
             .map_err(|(field, message)| ConfigError::Invalid {
                 path: path.to_owned(),
-                place: field_place(text, field),
+                place: field_place(text, from, field),
                 field,
                 message,
-            })?;
-        Ok(config)
+            })
     }
 
     /// The config as RON, as written into checkpoints.
@@ -439,10 +445,11 @@ impl Config {
     }
 }
 
-/// "line L, column C" of `field:` in the text, or a note that the field took its default.
-fn field_place(text: &str, field: &str) -> String {
+/// "line L, column C" of the first `field:` in the text from byte `from` on, or a note that
+/// the field took its default.
+fn field_place(text: &str, from: usize, field: &str) -> String {
     let bytes = text.as_bytes();
-    let mut from = 0;
+    let mut from = from.min(text.len());
     while let Some(found) = text[from..].find(field) {
         let at = from + found;
         let end = at + field.len();

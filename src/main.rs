@@ -13,7 +13,7 @@ use tetris_dqn::training::eval;
 use tetris_dqn::training::hint::HintWorker;
 use tetris_dqn::training::protocol::MAX_STEP_DELAY;
 use tetris_dqn::training::{TrainerHandle, TrainerOptions, WatchOptions};
-use tetris_dqn::training::{checkpoint, shipped};
+use tetris_dqn::training::{checkpoint, run_folder, shipped};
 use tetris_dqn::viz::DemoOptions;
 use tetris_dqn::{bench, viz};
 
@@ -70,8 +70,11 @@ impl ScreenshotArgs {
     /// into the window's options.
     fn checked(self) -> Result<viz::ScreenshotOptions> {
         let after = self.screenshot_after;
-        if !(after.is_finite() && after >= 0.0) {
-            bail!("--screenshot-after must be a number of seconds, 0 or more");
+        if !(after.is_finite() && (0.0..=MAX_SCREENSHOT_AFTER_S).contains(&after)) {
+            bail!(
+                "--screenshot-after {after} is out of range; expected a number of seconds from 0 \
+                 to {MAX_SCREENSHOT_AFTER_S}"
+            );
         }
         if let Some(path) = &self.screenshot {
             if path.extension().and_then(|e| e.to_str()) != Some("png") {
@@ -94,6 +97,13 @@ impl ScreenshotArgs {
         })
     }
 }
+
+/// The longest `--screenshot-after` (a day): longer delays are typing mistakes, and the
+/// window's timer takes seconds as `f32`.
+const MAX_SCREENSHOT_AFTER_S: f32 = 86_400.0;
+/// The most `bench --pieces` and `bench --train-steps` (hours of measuring already; the
+/// warm-up is added to the steps, so the sum must not overflow).
+const MAX_BENCH_COUNT: u64 = 10_000_000_000;
 
 /// The step delay a `--speed` flag asks for, refused above [`MAX_STEP_DELAY`].
 fn step_delay(ms: u64) -> Result<std::time::Duration> {
@@ -257,21 +267,45 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => code,
+        // The reader went away (`... | head`): what it wanted it has; nothing to say.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            // Our errors carry their causes in their messages; `:#` adds the context `main` gave.
+            // Our errors carry their causes in their messages; `:#` adds the context `main`
+            // gave. Every error here is about what was asked (a flag, a file, a checkpoint, the
+            // display): exit 2, as clap does for a bad flag. Failures of a run that has started
+            // end through the window or the progress line instead, with exit 1.
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }
 
+/// Whether `e` comes from writing to a pipe whose reader has closed it.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Prints `text` and a newline to stdout, returning the error `println!` would panic on (a
+/// closed pipe among them).
+fn print_out(text: impl std::fmt::Display) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()?;
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     if cli.version {
-        println!(
+        print_out(format_args!(
             "tetris-dqn {}\n{}",
             env!("CARGO_PKG_VERSION"),
             describe_libtorch()
-        );
+        ))?;
         return Ok(ExitCode::SUCCESS);
     }
     match cli.command.unwrap_or(Command::Train(cli.train)) {
@@ -302,17 +336,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => {
-            if args.pieces == 0 || args.train_steps == 0 {
-                bail!("--pieces and --train-steps must be at least 1");
+            for (flag, value) in [
+                ("--pieces", args.pieces),
+                ("--train-steps", args.train_steps),
+            ] {
+                if !(1..=MAX_BENCH_COUNT).contains(&value) {
+                    bail!("bench {flag} {value} is out of range; expected 1 to {MAX_BENCH_COUNT}");
+                }
             }
             let report = bench::run(args.pieces, args.train_steps)?;
             if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&report).context("writing the report")?
-                );
+                print_out(serde_json::to_string(&report).context("writing the report")?)?;
             } else {
-                println!("{}", report.table());
+                print_out(report.table())?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -345,13 +381,15 @@ fn trainer_options(args: &TrainArgs) -> Result<TrainerOptions> {
     if args.headless && (args.shot.screenshot.is_some() || args.no_visual || args.paused) {
         bail!("--screenshot, --no-visual and --paused are for the window; drop --headless");
     }
-    let run_dir = match (&args.run_dir, &args.resume) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(resume)) => resume
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), PathBuf::from),
-        (None, None) => {
+    let run_dir = match (&args.run_dir, &args.resume, &resumed) {
+        (Some(dir), _, _) => dir.clone(),
+        // Only a run's newest latest continues in its own folder; any other checkpoint
+        // branches into a new one, and its run stays exactly as it was.
+        (None, Some(resume), Some(meta)) => match run_folder::run_of(resume) {
+            Some(run) if run_folder::is_newest_latest(&run, resume) => run,
+            _ => run_folder::branch_dir(resume, meta.steps),
+        },
+        _ => {
             let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
                 .to_string()
                 .replace(['-', ':'], "")
@@ -380,10 +418,17 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
     }
     // Ctrl-C from here on saves before quitting.
     viz::interrupt::install();
-    let resuming = options
-        .resume
-        .as_ref()
-        .map_or(String::new(), |r| format!(" (resuming {})", r.display()));
+    let resuming = match &options.resume {
+        None => String::new(),
+        Some(r) => match run_folder::run_of(r) {
+            Some(run) if !run_folder::same_folder(&run, &options.run_dir) => format!(
+                " (a new run branched from {}; the run in {} is left as it was)",
+                r.display(),
+                run.display()
+            ),
+            _ => format!(" (resuming {})", r.display()),
+        },
+    };
     let handle = TrainerHandle::start(options)?;
     eprintln!(
         "training {} on {} into {}{resuming}",
@@ -436,10 +481,10 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
     )?;
     progress.done();
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        print_out(serde_json::to_string(&report)?)?;
     } else {
         let table = eval_view::table(&args.checkpoint, args.seed, args.max_pieces, &report);
-        println!("{table}");
+        print_out(table)?;
     }
     Ok(ExitCode::SUCCESS)
 }

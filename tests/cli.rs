@@ -30,10 +30,10 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// A failed run: non-zero exit, one `error:` message, no panic.
+/// A refused command: exit 2, one `error:` message, no panic.
 fn error_of(o: &Output) -> String {
     let err = stderr(o);
-    assert!(!o.status.success(), "expected a failure, got: {err}");
+    assert_eq!(o.status.code(), Some(2), "expected a refusal, got: {err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(err.starts_with("error: "), "{err}");
     err
@@ -216,18 +216,31 @@ fn a_malformed_config_names_the_file_and_place() {
     let dir = fresh_dir("bad-config");
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.ron");
+    // Run inside `dir`: a run folder started by mistake would appear as dir/checkpoints.
+    let run_here = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
     std::fs::write(&bad, "(\n  seed: 1,\n  gama: 0.9,\n)\n").unwrap();
-    let e = error_of(&run(&["--headless", "--config", bad.to_str().unwrap()]));
+    let e = error_of(&run_here(&["--headless", "--config", "bad.ron"]));
     assert!(e.contains("bad.ron, line 3") && e.contains("gama"), "{e}");
     std::fs::write(&bad, "(batch_size: 0)").unwrap();
-    let e = error_of(&run(&["--headless", "--config", bad.to_str().unwrap()]));
+    let e = error_of(&run_here(&["--headless", "--config", "bad.ron"]));
     assert!(e.contains("`batch_size` is 0; expected 1 to 65536"), "{e}");
-    let e = error_of(&run(&["--headless", "--config", "/nonexistent/x.ron"]));
+    let e = error_of(&run_here(&["--headless", "--config", "/nonexistent/x.ron"]));
     assert!(
         e.contains("cannot read config file /nonexistent/x.ron"),
         "{e}"
     );
     assert!(!dir.join("checkpoints").exists());
+    // The check can fail: a good config in the same place does start a run folder there.
+    std::fs::write(&bad, "(total_steps: 5, save_every_steps: 0)").unwrap();
+    let o = run_here(&["--headless", "--config", "bad.ron"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("checkpoints").is_dir());
 }
 
 #[test]

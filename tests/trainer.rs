@@ -393,11 +393,14 @@ fn resuming_with_another_network_or_a_broken_checkpoint_is_a_clear_error() {
     );
     let meta = dir.join("latest/meta.ron");
     let text = std::fs::read_to_string(&meta).unwrap();
-    std::fs::write(
-        &meta,
-        text.replace("format_version: 3", "format_version: 7"),
-    )
-    .unwrap();
+    // An edit on purpose: the checksum line goes with it (else the edit is named as damage).
+    let edited: String = text
+        .replace("format_version: 3", "format_version: 7")
+        .lines()
+        .filter(|l| !l.starts_with("// blake3 "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&meta, edited).unwrap();
     let e = resume(None);
     assert!(
         e.contains("format version 7") && e.contains("reads versions 1 to 3"),
@@ -453,6 +456,19 @@ fn a_flipped_byte_in_any_checkpoint_file_is_named_on_load() {
         }
         std::fs::write(&path, &good).unwrap();
     }
+    // meta.ron is covered too, by the checksum on its own last line.
+    let path = latest.join("meta.ron");
+    let good = std::fs::read(&path).unwrap();
+    let mut bad = good.clone();
+    let at = good.len() / 2;
+    bad[at] = if bad[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&path, &bad).unwrap();
+    let e = tetris_dqn::training::checkpoint::read_meta(&latest)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("meta.ron is damaged"), "{e}");
+    std::fs::write(&path, &good).unwrap();
     // Put back whole, it loads again.
     let mut opts = options(&dir, Some(130));
     opts.resume = Some(latest);
@@ -483,7 +499,7 @@ fn elapsed_time_counts_the_step_delay_but_not_pauses() {
 #[test]
 fn a_checkpoint_from_before_the_context_inputs_loads_as_a_features_only_network() {
     // Format 2 wrote `Mlp(hidden: [..])` with no `context` field; those networks saw the 13
-    // board features only. Reading one must not give it the 31 inputs of today's default.
+    // board features only. Reading one must not give it the 17 inputs of a network with context.
     let dir = run_dir("format-2");
     let mut opts = options(&dir, Some(300));
     opts.config.network = Network::Mlp {
@@ -499,6 +515,8 @@ fn a_checkpoint_from_before_the_context_inputs_loads_as_a_features_only_network(
         .replace("format_version: 3", "format_version: 2")
         .lines()
         .filter(|line| line.trim() != "context: false,")
+        // An edit on purpose: the checksum line goes too, or the edit is refused as damage.
+        .filter(|line| !line.starts_with("// blake3 "))
         .collect::<Vec<_>>()
         .join("\n");
     assert!(
@@ -517,5 +535,117 @@ fn a_checkpoint_from_before_the_context_inputs_loads_as_a_features_only_network(
             hidden: vec![8],
             context: false
         }
+    );
+}
+
+/// An evaluation that takes seconds (many short games) every 200 steps.
+fn long_evaluation(opts: &mut TrainerOptions) {
+    opts.config.evaluation = tetris_dqn::config::Evaluation {
+        every_steps: 200,
+        games: 1000,
+        max_pieces: 40,
+        seed: 5,
+    };
+}
+
+/// Waits for metrics that show the periodic evaluation under way.
+fn wait_for_evaluation(handle: &TrainerHandle) -> Metrics {
+    let e = wait_for(handle, |e| {
+        metrics(e).is_some_and(|m| m.evaluating.is_some())
+    });
+    metrics(&e).unwrap().clone()
+}
+
+#[test]
+fn commands_are_taken_during_an_evaluation_without_waiting_for_its_end() {
+    let dir = run_dir("eval-commands");
+    let mut opts = options(&dir, Some(300));
+    long_evaluation(&mut opts);
+    let handle = TrainerHandle::start(opts).unwrap();
+    let m = wait_for_evaluation(&handle);
+    assert_eq!(m.steps, 200);
+    assert!(handle.pause());
+    let paused = wait_for(&handle, |e| metrics(e).is_some_and(|m| m.paused));
+    assert!(
+        metrics(&paused).unwrap().evaluating.is_some(),
+        "paused mid-evaluation"
+    );
+    assert!(handle.save_now());
+    // The save comes while the evaluation is still waiting to finish (it would come after
+    // its end if commands waited for it).
+    let first = wait_for(&handle, |e| {
+        matches!(
+            e,
+            TrainerEvent::Saved {
+                reason: SaveReason::Requested,
+                ..
+            } | TrainerEvent::Evaluated { .. }
+        )
+    });
+    assert!(
+        matches!(first, TrainerEvent::Saved { steps: 200, .. }),
+        "{first:?}"
+    );
+    let meta = tetris_dqn::training::checkpoint::read_meta(&dir.join("latest")).unwrap();
+    assert!(meta.state.evaluating, "saved mid-evaluation");
+    assert!(handle.resume());
+    let events = events_until_finished(&handle);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, TrainerEvent::Evaluated { record, .. } if record.steps == 200))
+    );
+}
+
+#[test]
+fn a_stop_during_an_evaluation_resumes_it_and_training_stays_exact() {
+    let total = 300;
+    let straight = run_dir("eval-stop-straight");
+    let mut opts = options(&straight, Some(total));
+    long_evaluation(&mut opts);
+    let handle = TrainerHandle::start(opts).unwrap();
+    events_until_finished(&handle);
+    drop(handle);
+
+    let split = run_dir("eval-stop-split");
+    let mut opts = options(&split, Some(total));
+    long_evaluation(&mut opts);
+    let handle = TrainerHandle::start(opts.clone()).unwrap();
+    wait_for_evaluation(&handle);
+    assert!(handle.stop());
+    let first = events_until_finished(&handle);
+    drop(handle);
+    assert!(
+        !first
+            .iter()
+            .any(|e| matches!(e, TrainerEvent::Evaluated { .. })),
+        "the stop came before the evaluation's end"
+    );
+    let meta = tetris_dqn::training::checkpoint::read_meta(&split.join("latest")).unwrap();
+    assert!(meta.state.evaluating && meta.steps == 200);
+    opts.resume = Some(split.join("latest"));
+    let handle = TrainerHandle::start(opts).unwrap();
+    events_until_finished(&handle);
+    drop(handle);
+
+    for name in ["model.safetensors", "optimizer.safetensors", "replay.bin"] {
+        assert!(
+            file(&straight, name) == file(&split, name),
+            "{name} differs"
+        );
+    }
+    assert_eq!(rows(&straight), rows(&split));
+    let evals = |dir: &Path| {
+        std::fs::read_to_string(dir.join("evals.csv"))
+            .unwrap()
+            .lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(evals(&straight), evals(&split));
+    assert_eq!(
+        evals(&straight).len(),
+        2,
+        "a header and the evaluation at 200"
     );
 }

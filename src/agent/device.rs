@@ -7,7 +7,8 @@ use std::fmt;
 use super::AgentError;
 use crate::config::DeviceChoice;
 
-/// The libtorch version found at build time (from the wheel's `version.py`).
+/// The libtorch version found at build time (`build.rs`: a libtorch folder's `build-version`,
+/// else a PyTorch wheel's `version.py`; "unknown" when neither is there).
 pub const LIBTORCH_VERSION: &str = env!("TETRIS_DQN_LIBTORCH_VERSION");
 
 /// A device the network can run on.

@@ -34,7 +34,7 @@ pub const REPLAY_FILE: &str = "replay.bin";
 pub enum Slot {
     /// The most recent state, with the replay ring; what `--resume` continues.
     Latest,
-    /// The network of the game with the most lines so far.
+    /// The agent of the best periodic evaluation so far, judged by the run's objective.
     Best,
 }
 
@@ -113,6 +113,12 @@ pub enum CheckpointError {
         column: usize,
         message: String,
     },
+    /// The config inside `meta.ron` is out of range (as a config file's would be).
+    #[error("{error} (the config this checkpoint trained with; was meta.ron edited by hand?)")]
+    Config { error: crate::config::ConfigError },
+    /// The trainer state inside `meta.ron` does not fit its config.
+    #[error("{path}: {message} (corrupt or hand-edited meta.ron)")]
+    State { path: PathBuf, message: String },
     /// A file inside could not be used.
     #[error("checkpoint {dir}: {error}")]
     Agent { dir: PathBuf, error: AgentError },
@@ -180,6 +186,7 @@ pub fn save(
     };
     let text = ron::ser::to_string_pretty(&meta, ron::ser::PrettyConfig::default())
         .expect("meta always serializes");
+    let text = checksums::seal(&text);
     let meta_path = real.join(META_FILE);
     let mut f = fs::File::create(&meta_path).map_err(io(&meta_path))?;
     f.write_all(text.as_bytes()).map_err(io(&meta_path))?;
@@ -223,13 +230,15 @@ pub fn read_meta(dir: &Path) -> Result<Meta, CheckpointError> {
         return Err(CheckpointError::NoMeta(dir.to_owned()));
     }
     let text = fs::read_to_string(&path).map_err(io(&path))?;
+    // Its own checksum first: a damaged meta.ron is named before anything in it is used.
+    let text = checksums::unseal(&path, &text)?;
     let meta_err = |e: ron::error::SpannedError| CheckpointError::Meta {
         path: path.clone(),
         line: e.position.line,
         column: e.position.col,
         message: e.code.to_string(),
     };
-    let version: VersionOnly = ron::from_str(&text).map_err(meta_err)?;
+    let version: VersionOnly = ron::from_str(text).map_err(meta_err)?;
     if !(OLDEST_READABLE_VERSION..=FORMAT_VERSION).contains(&version.format_version) {
         return Err(CheckpointError::Version {
             path,
@@ -238,7 +247,19 @@ pub fn read_meta(dir: &Path) -> Result<Meta, CheckpointError> {
             newest: FORMAT_VERSION,
         });
     }
-    ron::from_str(&text).map_err(meta_err)
+    let meta: Meta = ron::from_str(text).map_err(meta_err)?;
+    // The config inside is input like a config file: the same checks, naming this file.
+    let config_at = text.find("config:").unwrap_or(0);
+    meta.config
+        .check_in(text, config_at, &path)
+        .map_err(|error| CheckpointError::Config { error })?;
+    meta.state
+        .check(Encoding::for_network(&meta.config.network).len())
+        .map_err(|message| CheckpointError::State {
+            path: path.clone(),
+            message,
+        })?;
+    Ok(meta)
 }
 
 /// A learner continuing the checkpoint in `dir` exactly, with `config` (the checkpoint's

@@ -1,6 +1,7 @@
 //! Checksums of a checkpoint's files: BLAKE3 of every file beside `meta.ron`, recorded in
-//! `meta.ron` when the checkpoint is written and checked before anything is loaded, so a
-//! damaged file is named instead of being trained on or played with.
+//! `meta.ron` when the checkpoint is written, and of `meta.ron` itself on its last line (the
+//! seal), all checked before anything is loaded, so a damaged file is named instead of being
+//! trained on or played with.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -27,12 +28,62 @@ pub enum Damage {
         expected: String,
         found: String,
     },
+    /// `meta.ron` differs from the checksum on its own last line.
+    #[error(
+        "{path} is damaged: its BLAKE3 checksum is {found}, but its last line recorded \
+         {expected} when the checkpoint was written (a disk or copy error, or an edit); restore \
+         the file or use another checkpoint. To use a meta.ron edited on purpose, delete that \
+         last line (`// blake3 ...`): the file is then read unchecked"
+    )]
+    SealBroken {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
     /// A file could not be read.
     #[error("{path}: {error}")]
     Io {
         path: PathBuf,
         error: std::io::Error,
     },
+}
+
+/// How the last line of a sealed `meta.ron` starts; the BLAKE3 of every byte before that line
+/// follows. RON reads the line as a comment, so older builds still read the file.
+const SEAL_PREFIX: &str = "// blake3 ";
+
+/// `text` (a `meta.ron`) with its own checksum as its last line.
+pub fn seal(text: &str) -> String {
+    let mut body = text.to_string();
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    let hash = blake3::hash(body.as_bytes()).to_hex();
+    format!("{body}{SEAL_PREFIX}{hash}\n")
+}
+
+/// The text of a `meta.ron` read from `path` without its checksum line, once that line matches
+/// the rest. A file with no such line (written before meta.ron was sealed, or edited on purpose
+/// and the line deleted) is taken as it is.
+pub fn unseal<'a>(path: &Path, text: &'a str) -> Result<&'a str, Damage> {
+    let trimmed = text.strip_suffix('\n').unwrap_or(text);
+    let (body, last) = match trimmed.rfind('\n') {
+        Some(i) => (&text[..=i], &trimmed[i + 1..]),
+        None => ("", trimmed),
+    };
+    let Some(expected) = last.strip_prefix(SEAL_PREFIX) else {
+        return Ok(text);
+    };
+    let found = blake3::hash(body.as_bytes()).to_hex().to_string();
+    if found == expected.trim() {
+        Ok(body)
+    } else {
+        Err(Damage::SealBroken {
+            path: path.to_owned(),
+            expected: expected.trim().to_string(),
+            found,
+        })
+    }
 }
 
 /// The checksum of one file.
@@ -101,6 +152,32 @@ pub fn verify<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_text_unseals_to_itself_and_any_flipped_byte_is_named() {
+        let text = "(\n    steps: 12,\n    reason: \"stop\",\n)";
+        let sealed = seal(text);
+        let path = Path::new("run/latest/meta.ron");
+        assert_eq!(unseal(path, &sealed).unwrap(), format!("{text}\n"));
+        // Unsealed text (older checkpoints, or the line deleted on purpose) is taken as it is.
+        assert_eq!(unseal(path, text).unwrap(), text);
+        for i in 0..sealed.len() - 1 {
+            let mut bytes = sealed.clone().into_bytes();
+            bytes[i] ^= 0x01;
+            let Ok(damaged) = String::from_utf8(bytes) else {
+                continue;
+            };
+            // A flip that unmakes the seal line (its prefix, the newline before it) leaves the
+            // data intact and the file unchecked, as a deleted seal does.
+            let last = damaged.trim_end_matches('\n').rsplit('\n').next().unwrap();
+            if !last.starts_with(SEAL_PREFIX) {
+                assert_eq!(unseal(path, &damaged).unwrap(), damaged);
+                continue;
+            }
+            let err = unseal(path, &damaged).unwrap_err();
+            assert!(err.to_string().contains("meta.ron is damaged"), "{err}");
+        }
+    }
 
     #[test]
     fn a_flipped_byte_is_named_and_a_missing_file_too() {

@@ -108,6 +108,66 @@ pub enum EvalProgress<'a> {
     Ended { game: u32, result: &'a GameResult },
 }
 
+/// One greedy game that can be played a few pieces at a time: what [`play_greedy`] and the
+/// periodic evaluation (which must stop for the trainer's commands) both play.
+#[derive(Debug)]
+struct GreedyGame {
+    seed: u64,
+    game: Game,
+    quality: Quality,
+    max_pieces: u64,
+    /// No placement was left (the game cannot go on).
+    stuck: bool,
+}
+
+impl GreedyGame {
+    fn new(seed: u64, max_pieces: u64) -> GreedyGame {
+        GreedyGame {
+            seed,
+            game: Game::new(seed),
+            quality: Quality::default(),
+            max_pieces,
+            stuck: false,
+        }
+    }
+
+    /// Whether the game has ended: by top-out, by the piece cap, or with nothing to place.
+    fn is_over(&self) -> bool {
+        self.stuck
+            || self.game.is_over()
+            || (self.max_pieces > 0 && self.game.pieces_placed() >= self.max_pieces)
+    }
+
+    /// Places one piece; false when there was nothing to place (the game is then over).
+    fn play_one(&mut self, agent: &mut Agent) -> bool {
+        let Some(best) = agent.choose(&self.game) else {
+            self.stuck = true;
+            return false;
+        };
+        let outcome = self
+            .game
+            .place(&best)
+            .expect("the search's placements are legal in their game");
+        self.quality.record(&outcome, self.game.board());
+        true
+    }
+
+    fn result(self) -> GameResult {
+        let quality = self.quality;
+        GameResult {
+            seed: self.seed,
+            lines: self.game.score().lines,
+            score: self.game.score().score,
+            pieces: self.game.pieces_placed(),
+            topped_out: self.game.is_over(),
+            tetris_rate: quality.tetris_rate(),
+            attack_per_piece: quality.attack_per_piece(),
+            base_points_per_line: quality.base_points_per_line(),
+            quality,
+        }
+    }
+}
+
 /// Greedy play of one game with `agent`; stops at `max_pieces` (0: no cap). `on_pieces` sees
 /// the piece count every [`PROGRESS_EVERY`] pieces.
 pub fn play_greedy(
@@ -116,34 +176,17 @@ pub fn play_greedy(
     max_pieces: u64,
     mut on_pieces: impl FnMut(u64),
 ) -> GameResult {
-    let mut game = Game::new(seed);
-    let mut quality = Quality::default();
-    while max_pieces == 0 || game.pieces_placed() < max_pieces {
-        if game.pieces_placed().is_multiple_of(PROGRESS_EVERY) && game.pieces_placed() > 0 {
-            on_pieces(game.pieces_placed());
+    let mut game = GreedyGame::new(seed, max_pieces);
+    while !game.is_over() {
+        let placed = game.game.pieces_placed();
+        if placed.is_multiple_of(PROGRESS_EVERY) && placed > 0 {
+            on_pieces(placed);
         }
-        let Some(best) = agent.choose(&game) else {
-            break;
-        };
-        let outcome = game
-            .place(&best)
-            .expect("the search's placements are legal in their game");
-        quality.record(&outcome, game.board());
-        if game.is_over() {
+        if !game.play_one(agent) {
             break;
         }
     }
-    GameResult {
-        seed,
-        lines: game.score().lines,
-        score: game.score().score,
-        pieces: game.pieces_placed(),
-        topped_out: game.is_over(),
-        tetris_rate: quality.tetris_rate(),
-        attack_per_piece: quality.attack_per_piece(),
-        base_points_per_line: quality.base_points_per_line(),
-        quality,
-    }
+    game.result()
 }
 
 /// Greedy play of `games` games whose seeds are drawn from `seed` (the same games for the same
@@ -207,49 +250,135 @@ pub fn evaluate(
     })
 }
 
-/// The periodic evaluation of a training run at step `steps`: `schedule.games` greedy games,
-/// seeded from `schedule.seed` (the same games every time), judged by `objective`. Plays on
-/// the caller's thread and touches no training state.
-pub fn periodic(
-    agent: &mut Agent,
-    schedule: &Evaluation,
-    objective: Objective,
+/// A deadline that never comes (a year away), for playing an evaluation to its end.
+pub(super) fn no_deadline() -> Instant {
+    Instant::now() + std::time::Duration::from_secs(365 * 24 * 3600)
+}
+
+/// The periodic evaluation of a training run at step `steps`, played a slice at a time so
+/// that the trainer can take its commands in between: `schedule.games` greedy games seeded
+/// from `schedule.seed` (the same games every time), judged by `objective`. It touches no
+/// training state, so where it is cut into slices does not change its result.
+#[derive(Debug)]
+pub struct PeriodicEvaluation {
     steps: u64,
-) -> EvalRecord {
-    let mut quality = Quality::default();
-    let mut topped_out = 0;
-    let mut lines = 0u64;
-    let games = play_seeded(
-        agent,
-        schedule.games,
-        schedule.max_pieces,
-        schedule.seed,
-        |_| {},
-    );
-    for game in &games {
-        quality.add(&game.quality);
-        topped_out += game.topped_out as u32;
-        lines += game.lines as u64;
+    objective: Objective,
+    games: u32,
+    max_pieces: u64,
+    seeds: ChaCha8Rng,
+    playing: Option<GreedyGame>,
+    finished: u32,
+    quality: Quality,
+    topped_out: u32,
+    lines: u64,
+}
+
+impl PeriodicEvaluation {
+    /// An evaluation at step `steps`, nothing played yet.
+    pub fn new(schedule: &Evaluation, objective: Objective, steps: u64) -> PeriodicEvaluation {
+        PeriodicEvaluation {
+            steps,
+            objective,
+            games: schedule.games,
+            max_pieces: schedule.max_pieces,
+            seeds: ChaCha8Rng::seed_from_u64(schedule.seed),
+            playing: None,
+            finished: 0,
+            quality: Quality::default(),
+            topped_out: 0,
+            lines: 0,
+        }
     }
-    let mean_lines = lines as f64 / schedule.games.max(1) as f64;
-    EvalRecord {
-        steps,
-        objective,
-        games: schedule.games,
-        topped_out,
-        figure: match objective {
-            Objective::Survival => mean_lines,
-            Objective::Tetris => quality.tetris_rate(),
-            Objective::Attack => quality.attack_per_piece(),
-        },
-        mean_lines,
-        quality,
+
+    /// Games finished so far, of [`PeriodicEvaluation::games`].
+    pub fn games_done(&self) -> u32 {
+        self.finished
+    }
+
+    /// Games it plays in all.
+    pub fn games(&self) -> u32 {
+        self.games
+    }
+
+    /// Plays on until `deadline` (at least one piece) or the end; the record once every game
+    /// has been played.
+    pub fn advance(&mut self, agent: &mut Agent, deadline: Instant) -> Option<EvalRecord> {
+        loop {
+            if self.finished >= self.games {
+                return Some(self.record());
+            }
+            let game = match &mut self.playing {
+                Some(game) => game,
+                None => {
+                    let seed = self.seeds.random();
+                    self.playing.insert(GreedyGame::new(seed, self.max_pieces))
+                }
+            };
+            if game.is_over() || !game.play_one(agent) || game.is_over() {
+                let result = self.playing.take().expect("a game is in progress").result();
+                self.quality.add(&result.quality);
+                self.topped_out += result.topped_out as u32;
+                self.lines += result.lines as u64;
+                self.finished += 1;
+            }
+            if Instant::now() >= deadline && self.finished < self.games {
+                return None;
+            }
+        }
+    }
+
+    /// Plays it to the end at once.
+    pub fn run(mut self, agent: &mut Agent) -> EvalRecord {
+        self.advance(agent, no_deadline())
+            .expect("with no deadline it plays to the end")
+    }
+
+    fn record(&self) -> EvalRecord {
+        let mean_lines = self.lines as f64 / self.games.max(1) as f64;
+        EvalRecord {
+            steps: self.steps,
+            objective: self.objective,
+            games: self.games,
+            topped_out: self.topped_out,
+            figure: match self.objective {
+                Objective::Survival => mean_lines,
+                Objective::Tetris => self.quality.tetris_rate(),
+                Objective::Attack => self.quality.attack_per_piece(),
+            },
+            mean_lines,
+            quality: self.quality,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_evaluation_cut_into_slices_gives_the_record_of_one_played_at_once() {
+        let config = crate::training::learner::tests::tiny_config();
+        let mut agent = crate::training::learner::tests::tiny_agent(&config);
+        let schedule = Evaluation {
+            every_steps: 1,
+            games: 3,
+            max_pieces: 50,
+            seed: 9,
+        };
+        let at_once = PeriodicEvaluation::new(&schedule, Objective::Survival, 7).run(&mut agent);
+        let mut sliced = PeriodicEvaluation::new(&schedule, Objective::Survival, 7);
+        let mut slices = 0;
+        // A deadline already past: one piece per slice.
+        let record = loop {
+            slices += 1;
+            if let Some(r) = sliced.advance(&mut agent, Instant::now()) {
+                break r;
+            }
+            assert!(sliced.games_done() < 3);
+        };
+        assert_eq!(record, at_once);
+        assert!(slices as u64 >= at_once.quality.placements, "{slices}");
+    }
 
     #[test]
     fn summaries() {

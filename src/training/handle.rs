@@ -16,6 +16,7 @@ use super::eval_log::EvalLog;
 use super::learner::Learner;
 use super::metrics_log::MetricsLog;
 use super::protocol::{BoardFrame, Command, FinishReason, MAX_STEP_DELAY, TrainerEvent};
+use super::run_folder::{self, RunFolderError, RunLock};
 use super::trainer::{Trainer, TrainerSetup};
 use crate::agent::{AgentError, Device};
 use crate::config::{Config, DeviceChoice};
@@ -75,12 +76,27 @@ pub enum TrainingError {
         "run folder {0} already holds a run (it has latest/); continue it with --resume {0}/latest, or choose another --run-dir"
     )]
     RunDirTaken(PathBuf),
+    /// Resuming a checkpoint other than the run's newest `latest` into its own run folder
+    /// would cut the run's history back to it.
+    #[error(
+        "{checkpoint} is at step {steps}, behind the newest latest of its run {run_dir}; \
+         continuing it there would overwrite that run's later checkpoints and history. Leave out \
+         --run-dir to continue it in a new run folder beside it, or name a new folder"
+    )]
+    WouldRewriteHistory {
+        checkpoint: PathBuf,
+        run_dir: PathBuf,
+        steps: u64,
+    },
+    /// Another process writes the run folder, or it cannot be used.
+    #[error(transparent)]
+    RunFolder(#[from] RunFolderError),
     /// The step target is already reached.
     #[error(
         "the checkpoint is already at {steps} steps, and the run stops at {total}; ask for more with --steps"
     )]
     AlreadyDone { steps: u64, total: u64 },
-    /// The metrics file could not be opened.
+    /// The metrics or evaluations file could not be opened.
     #[error("{path}: {error}")]
     Io {
         path: PathBuf,
@@ -105,6 +121,9 @@ pub struct TrainerHandle {
     device_name: String,
     run_name: String,
     watching: bool,
+    /// The run folder's lock, held until the trainer has ended (None when watching). Declared
+    /// after `thread`, and released only once `Drop` has joined it.
+    _lock: Option<RunLock>,
 }
 
 impl TrainerHandle {
@@ -133,22 +152,56 @@ impl TrainerHandle {
         })
     }
 
-    /// Builds (or restores) the learner and starts the trainer thread.
+    /// Builds (or restores) the learner, takes the run folder's lock and starts the trainer
+    /// thread. A resumed checkpoint continues in place only when it is its run's newest
+    /// `latest`; any other goes into a new run folder, which starts with the history of the
+    /// checkpoint's run up to it, and the old run is left exactly as it was.
     pub fn start(options: TrainerOptions) -> Result<TrainerHandle, TrainingError> {
         let device = Device::resolve(options.config.device)?;
+        let run_dir = options.run_dir.clone();
+        let existed = run_dir.exists();
+        let started = Self::start_locked(options, device);
+        if started.is_err() && !existed {
+            // Everything in it is ours (the lock, perhaps copied history): leave no trace.
+            let _ = std::fs::remove_dir_all(&run_dir);
+        }
+        started
+    }
+
+    fn start_locked(
+        options: TrainerOptions,
+        device: Device,
+    ) -> Result<TrainerHandle, TrainingError> {
+        let run_dir = &options.run_dir;
+        // Before anything in the folder is read or cut back: one writer at a time.
+        let lock = RunLock::acquire(run_dir)?;
+        let mut history_from = None;
+        let mut in_place = false;
         let (learner, wall_offset) = match &options.resume {
             Some(dir) => {
+                let source = run_folder::run_of(dir);
+                in_place = source
+                    .as_deref()
+                    .is_some_and(|s| run_folder::same_folder(s, run_dir));
                 let (learner, meta) =
                     checkpoint::load_learner(dir, options.config.clone(), device)?;
+                if in_place && !run_folder::is_newest_latest(run_dir, dir) {
+                    return Err(TrainingError::WouldRewriteHistory {
+                        checkpoint: dir.clone(),
+                        run_dir: run_dir.clone(),
+                        steps: meta.steps,
+                    });
+                }
+                if !in_place {
+                    history_from = source;
+                }
                 (learner, meta.wall_time_s)
             }
-            None => {
-                if options.run_dir.join(Slot::Latest.name()).exists() {
-                    return Err(TrainingError::RunDirTaken(options.run_dir.clone()));
-                }
-                (Learner::new(options.config.clone(), device), 0.0)
-            }
+            None => (Learner::new(options.config.clone(), device), 0.0),
         };
+        if !in_place && run_dir.join(Slot::Latest.name()).exists() {
+            return Err(TrainingError::RunDirTaken(run_dir.clone()));
+        }
         let total_steps = options
             .total_steps
             .or((learner.config().total_steps > 0).then_some(learner.config().total_steps));
@@ -158,21 +211,22 @@ impl TrainerHandle {
                 return Err(TrainingError::AlreadyDone { steps, total });
             }
         }
-        let metrics_log =
-            MetricsLog::open(&options.run_dir, learner.state().games).map_err(|error| {
-                TrainingError::Io {
-                    path: options.run_dir.join(super::metrics_log::METRICS_FILE),
-                    error,
-                }
-            })?;
-        let eval_log = EvalLog::open(&options.run_dir, learner.state().steps).map_err(|error| {
+        if let Some(source) = &history_from {
+            run_folder::copy_history(source, run_dir)?;
+        }
+        let metrics_log = MetricsLog::open(run_dir, learner.state().games).map_err(|error| {
             TrainingError::Io {
-                path: options.run_dir.join(super::eval_log::EVALS_FILE),
+                path: run_dir.join(super::metrics_log::METRICS_FILE),
                 error,
             }
         })?;
+        let eval_log =
+            EvalLog::open(run_dir, learner.state().steps).map_err(|error| TrainingError::Io {
+                path: run_dir.join(super::eval_log::EVALS_FILE),
+                error,
+            })?;
         let run_name = learner.config().run_name.clone();
-        Self::spawn(TrainerSetup {
+        let mut handle = Self::spawn(TrainerSetup {
             learner,
             run_dir: options.run_dir,
             metrics_log: Some(metrics_log),
@@ -183,7 +237,9 @@ impl TrainerHandle {
             paused: options.paused,
             total_steps,
             run_name,
-        })
+        })?;
+        handle._lock = Some(lock);
+        Ok(handle)
     }
 
     fn spawn(setup: TrainerSetup) -> Result<TrainerHandle, TrainingError> {
@@ -200,6 +256,7 @@ impl TrainerHandle {
             device_name: setup.learner.agent().device().to_string(),
             run_name: setup.run_name.clone(),
             watching: !setup.learner.is_learning(),
+            _lock: None,
         };
         let trainer = Trainer::new(setup, command_rx, event_tx.clone(), frame_tx, frame_rx);
         let thread = std::thread::Builder::new()

@@ -5,12 +5,13 @@
 //! is `agent::dqn`. The trainer thread, the bench and the tests all drive this.
 
 use std::collections::VecDeque;
+use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use super::eval;
+use super::eval::PeriodicEvaluation;
 use super::protocol::{EpisodeStats, EvalRecord};
 use crate::agent::{Agent, Device, Encoding, ReplayBuffer, epsilon_at};
 use crate::config::Config;
@@ -49,6 +50,10 @@ pub struct LearnerState {
     /// The best periodic evaluation so far (what `best/` holds).
     #[serde(default)]
     pub best_eval: Option<EvalRecord>,
+    /// The periodic evaluation due at `steps` has started and not finished: a learner restored
+    /// from this state plays it again from its first game before it trains on.
+    #[serde(default)]
+    pub evaluating: bool,
     /// The RNG of exploration, replay sampling and new games' seeds.
     pub rng: ChaCha8Rng,
 }
@@ -68,8 +73,31 @@ impl LearnerState {
             recent_quality: VecDeque::with_capacity(ROLLING_GAMES),
             last_eval: None,
             best_eval: None,
+            evaluating: false,
             rng,
         }
+    }
+
+    /// Checks what the config cannot: the state restored from a checkpoint fits a network
+    /// whose observations are `obs_len` numbers. The message names the field.
+    pub fn check(&self, obs_len: usize) -> Result<(), String> {
+        if let Some(p) = &self.pending
+            && p.len() != obs_len
+        {
+            return Err(format!(
+                "state.pending holds {} numbers; the config's network reads {obs_len}",
+                p.len()
+            ));
+        }
+        if self.recent_lines.len() > ROLLING_GAMES || self.recent_quality.len() > ROLLING_GAMES {
+            return Err(format!(
+                "state.recent_lines and state.recent_quality hold at most {ROLLING_GAMES} games"
+            ));
+        }
+        if self.game.is_over() {
+            return Err("state.game is a finished game; a checkpoint holds one in progress".into());
+        }
+        Ok(())
     }
 }
 
@@ -94,6 +122,8 @@ pub struct Learner {
     learning: bool,
     agent: Agent,
     state: LearnerState,
+    /// The periodic evaluation in progress (while `state.evaluating`).
+    evaluation: Option<PeriodicEvaluation>,
 }
 
 impl Learner {
@@ -106,13 +136,18 @@ impl Learner {
         Learner::from_parts(config, agent, LearnerState::start(rng))
     }
 
-    /// A learner from restored parts (see `checkpoint`).
+    /// A learner from restored parts (see `checkpoint`); an evaluation that was in progress
+    /// when they were saved starts again from its first game.
     pub fn from_parts(config: Config, agent: Agent, state: LearnerState) -> Learner {
+        let evaluation = state
+            .evaluating
+            .then(|| PeriodicEvaluation::new(&config.evaluation, config.objective, state.steps));
         Learner {
             config,
             learning: true,
             agent,
             state,
+            evaluation,
         }
     }
 
@@ -140,8 +175,10 @@ impl Learner {
     }
 
     /// One placement: act (remembering the previous transition), play, learn. Never called
-    /// on a finished game: a game that ends is replaced by the next one within the same step.
+    /// on a finished game (a game that ends is replaced by the next one within the same step)
+    /// nor while an evaluation is in progress.
     pub fn step(&mut self) -> StepReport {
+        debug_assert!(self.evaluation.is_none(), "step during an evaluation");
         let epsilon = self.epsilon();
         let st = &mut self.state;
         let action = self
@@ -212,22 +249,49 @@ impl Learner {
         stats
     }
 
-    /// Whether the periodic evaluation is due after this step (learning only).
+    /// Whether the periodic evaluation is due after this step (learning only, and not begun).
     pub fn evaluation_due(&self) -> bool {
         let every = self.config.evaluation.every_steps;
-        self.learning && every > 0 && self.state.steps.is_multiple_of(every)
+        self.learning
+            && every > 0
+            && self.state.steps.is_multiple_of(every)
+            && self.evaluation.is_none()
     }
 
-    /// Runs the periodic evaluation now (greedy, seeded games; the game in progress, the
-    /// replay and the RNG are untouched, so training goes on exactly as without it) and keeps
-    /// the result; returns it and whether it beat every earlier evaluation.
-    pub fn evaluate(&mut self) -> (EvalRecord, bool) {
-        let record = eval::periodic(
-            &mut self.agent,
-            &self.config.evaluation,
-            self.config.objective,
+    /// Begins the periodic evaluation at this step: until it has finished, the learner plays its
+    /// seeded greedy games ([`Learner::advance_evaluation`]) instead of training. The game in
+    /// progress, the replay and the RNG are untouched, so training goes on exactly as without.
+    pub fn start_evaluation(&mut self) {
+        let c = &self.config;
+        self.evaluation = Some(PeriodicEvaluation::new(
+            &c.evaluation,
+            c.objective,
             self.state.steps,
-        );
+        ));
+        self.state.evaluating = true;
+    }
+
+    /// Whether a periodic evaluation is in progress (the learner must not step until it ends).
+    pub fn is_evaluating(&self) -> bool {
+        self.evaluation.is_some()
+    }
+
+    /// The evaluation in progress, if any: (games finished, games in all).
+    pub fn evaluation_progress(&self) -> Option<(u32, u32)> {
+        self.evaluation
+            .as_ref()
+            .map(|e| (e.games_done(), e.games()))
+    }
+
+    /// Plays the evaluation in progress until `deadline`; once it has finished, keeps and
+    /// returns its record and whether it beat every earlier evaluation.
+    pub fn advance_evaluation(&mut self, deadline: Instant) -> Option<(EvalRecord, bool)> {
+        let record = self
+            .evaluation
+            .as_mut()?
+            .advance(&mut self.agent, deadline)?;
+        self.evaluation = None;
+        self.state.evaluating = false;
         let best = self
             .state
             .best_eval
@@ -237,7 +301,15 @@ impl Learner {
             self.state.best_eval = Some(record.clone());
         }
         self.state.last_eval = Some(record.clone());
-        (record, best)
+        Some((record, best))
+    }
+
+    /// Runs the periodic evaluation now, to the end; returns its record and whether it beat
+    /// every earlier evaluation.
+    pub fn evaluate(&mut self) -> (EvalRecord, bool) {
+        self.start_evaluation();
+        self.advance_evaluation(super::eval::no_deadline())
+            .expect("with no deadline it plays to the end")
     }
 
     /// The quality of play of the last [`ROLLING_GAMES`] games together (its rates pool their
@@ -311,6 +383,13 @@ pub(crate) mod tests {
             },
             ..Config::default()
         }
+    }
+
+    /// A fresh agent of `config` with a one-transition ring, for tests that only play.
+    pub(crate) fn tiny_agent(config: &Config) -> Agent {
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        let replay = ReplayBuffer::new(1, Encoding::for_network(&config.network).len());
+        Agent::new(config, Device::CPU, &mut rng, replay)
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod learner;
 pub mod metrics_log;
 mod outbox;
 pub mod protocol;
+pub mod run_folder;
 pub mod shipped;
 mod trainer;
 

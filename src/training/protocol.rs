@@ -32,7 +32,7 @@ pub enum Command {
 }
 
 /// A periodic summary of training; sent about ten times a second and on every state change.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metrics {
     /// Steps (placements) made in all, including those before a resume.
     pub steps: u64,
@@ -77,6 +77,9 @@ pub struct Metrics {
     pub last_eval: Option<Box<EvalRecord>>,
     /// The best periodic evaluation so far: the one `best/` holds.
     pub best_eval: Option<Box<EvalRecord>>,
+    /// While the periodic evaluation plays (training waits for it): games finished and games
+    /// in all.
+    pub evaluating: Option<(u32, u32)>,
 }
 
 /// One periodic evaluation (`config::Evaluation`): the same seeded greedy games each time,
@@ -225,7 +228,9 @@ impl FinishReason {
     }
 }
 
-/// Everything the trainer tells its watcher, except board frames. Never dropped.
+/// Everything the trainer tells its watcher, except board frames. None is dropped while the
+/// watcher keeps up; one that stops taking them sees older metrics merged and, past a bound,
+/// the oldest games left out (`training::outbox`).
 #[derive(Clone, Debug)]
 pub enum TrainerEvent {
     /// Counters and rates.

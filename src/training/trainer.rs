@@ -14,13 +14,15 @@ use super::learner::{Learner, StepReport};
 use super::metrics_log::MetricsLog;
 use super::outbox::Outbox;
 use super::protocol::{
-    BoardFrame, Command, EpisodeStats, FinishReason, MAX_STEP_DELAY, Metrics, SaveReason,
-    TrainerEvent,
+    BoardFrame, Command, EpisodeStats, EvalRecord, FinishReason, MAX_STEP_DELAY, Metrics,
+    SaveReason, TrainerEvent,
 };
 use crate::game::{Game, PieceGrid};
 
 /// How often metrics are sent while training.
 const METRICS_INTERVAL: Duration = Duration::from_millis(100);
+/// How long the periodic evaluation plays before the trainer looks at its commands again.
+const EVALUATION_SLICE: Duration = Duration::from_millis(20);
 
 /// Everything a trainer thread starts from besides its channels.
 pub(super) struct TrainerSetup {
@@ -141,6 +143,21 @@ impl Trainer {
                 self.paused_for += since.elapsed();
                 continue;
             }
+            // 4b. While the periodic evaluation runs, play a slice of it and go round, so
+            //     that commands are taken within a slice's time.
+            if self.learner.is_evaluating() {
+                if let Some((record, best)) = self
+                    .learner
+                    .advance_evaluation(Instant::now() + EVALUATION_SLICE)
+                {
+                    self.evaluated(record, best);
+                }
+                if self.last_metrics.elapsed() >= METRICS_INTERVAL {
+                    self.send_metrics();
+                }
+                self.outbox.flush();
+                continue;
+            }
             if self
                 .total_steps
                 .is_some_and(|t| self.learner.state().steps >= t)
@@ -160,10 +177,11 @@ impl Trainer {
             if let Some(episode) = report.episode {
                 self.end_game(episode);
             }
-            // 7b. Every `evaluation.every_steps`: the periodic evaluation, on this thread's
-            //     time, and `best/` when it beats every earlier one.
+            // 7b. Every `evaluation.every_steps`: the periodic evaluation begins; it plays on
+            //     this thread's time, a slice per turn of the loop (4b), and saves `best/`
+            //     when it beats every earlier one.
             if self.learner.evaluation_due() {
-                self.evaluate();
+                self.learner.start_evaluation();
             }
             // 8. Every `save_every_steps`: `latest/`.
             let steps = self.learner.state().steps;
@@ -289,10 +307,9 @@ impl Trainer {
         self.outbox.send(TrainerEvent::Episode(episode));
     }
 
-    /// The periodic evaluation: its row in evals.csv, the `Evaluated` event, and `best/` when
-    /// it beat every earlier one.
-    fn evaluate(&mut self) {
-        let (record, best) = self.learner.evaluate();
+    /// The periodic evaluation has finished: its row in evals.csv, the `Evaluated` event, and
+    /// `best/` when it beat every earlier one.
+    fn evaluated(&mut self, record: EvalRecord, best: bool) {
         let wall = self.wall_time();
         if let Some(log) = &mut self.eval_log
             && let Err(e) = log.append(&record, best, wall)
@@ -368,6 +385,7 @@ impl Trainer {
             watching: !self.learner.is_learning(),
             last_eval: state.last_eval.clone().map(Box::new),
             best_eval: state.best_eval.clone().map(Box::new),
+            evaluating: self.learner.evaluation_progress(),
         };
         self.outbox.send(TrainerEvent::Metrics(metrics));
     }

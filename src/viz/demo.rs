@@ -8,14 +8,14 @@ use std::time::Duration;
 use bevy::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use tetris_game::{Falling, Game, Input, PieceGrid, Placement};
+use tetris_game::{Game, PieceGrid};
 
+use super::animation::{PlacementAnimation, Timing, show_still};
 use super::board::{BoardView, DrawBoard};
 
-/// How long cleared lines flash before they disappear.
-const FLASH_TIME: Duration = Duration::from_millis(180);
-/// How long the game-over overlay stays up.
-const GAME_OVER_TIME: Duration = Duration::from_millis(1500);
+/// Most placements' worth of animation one frame may catch up on (at the shortest input
+/// time a slow frame would otherwise replay a long backlog).
+const MOST_CATCH_UP_INPUTS: u32 = 200;
 
 /// Options of the demo.
 #[derive(Resource, Clone, Debug)]
@@ -26,31 +26,16 @@ pub struct DemoSettings {
     pub input_delay: Duration,
 }
 
-enum Phase {
-    /// The piece is moving along `path`; `step` inputs have been applied to `falling`.
-    Moving {
-        placement: Placement,
-        path: Vec<Input>,
-        step: usize,
-        falling: Falling,
-    },
-    /// Lines are flashing; the grid after the clear is shown when it ends.
-    Flashing { after: PieceGrid, left: Duration },
-    /// The game ended; a new one starts when this runs out.
-    GameOver { left: Duration },
-}
-
 #[derive(Resource)]
 struct Demo {
+    /// The game after the placement on show (the engine is a step ahead of the animation).
     game: Game,
     grid: PieceGrid,
     rng: ChaCha8Rng,
-    phase: Phase,
-    clock: Duration,
+    /// The placement playing out; none between games.
+    animation: Option<PlacementAnimation>,
     games: u64,
     best_lines: u32,
-    /// Rows flashing (bit y = row y) while a clear is shown.
-    flash: u64,
 }
 
 /// Registers the demo driver; needs [`DemoSettings`].
@@ -63,133 +48,99 @@ fn start(mut commands: Commands, settings: Res<DemoSettings>, mut view: ResMut<B
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
     let game = Game::new(rng.random());
     let mut demo = Demo {
-        phase: Phase::GameOver {
-            left: Duration::ZERO,
-        },
         game,
         grid: PieceGrid::default(),
         rng,
-        clock: Duration::ZERO,
+        animation: None,
         games: 0,
         best_lines: 0,
-        flash: 0,
     };
-    demo.phase = demo.choose();
+    demo.animation = demo.play_next(per_input(&settings));
     demo.show(&mut view);
     commands.insert_resource(demo);
 }
 
+fn per_input(settings: &DemoSettings) -> Duration {
+    settings.input_delay.max(Duration::from_millis(1))
+}
+
 impl Demo {
-    /// Picks a random placement of the current position and plans its path.
-    fn choose(&mut self) -> Phase {
+    /// Plays a random placement of the current position and returns its animation; none when
+    /// the game cannot go on (a new one is then due).
+    fn play_next(&mut self, per_input: Duration) -> Option<PlacementAnimation> {
+        if self.game.is_over() {
+            return None;
+        }
         let placements = self.game.placements();
         if placements.is_empty() {
-            return Phase::GameOver {
-                left: GAME_OVER_TIME,
-            };
+            return None;
         }
         let placement = placements[self.rng.random_range(0..placements.len())];
         let path = self
             .game
             .input_path(&placement)
             .expect("the search only lists reachable placements");
-        Phase::Moving {
+        let before = self.game.clone();
+        let outcome = self
+            .game
+            .place(&placement)
+            .expect("a listed placement is placeable");
+        let animation = PlacementAnimation::new(
+            before,
+            std::mem::take(&mut self.grid),
             placement,
             path,
-            step: 0,
-            falling: Falling::enter(placement.piece(), self.game.board()),
-        }
+            outcome,
+            Timing::per_input(per_input),
+        );
+        self.grid = animation.after().1;
+        self.best_lines = self.best_lines.max(self.game.score().lines);
+        Some(animation)
     }
 
-    /// Advances by one tick of `delay`; returns whether anything changed.
-    fn tick(&mut self, delay: Duration) -> bool {
-        match &mut self.phase {
-            Phase::Moving {
-                placement,
-                path,
-                step,
-                falling,
-            } => {
-                if *step < path.len() - 1 {
-                    let input = path[*step];
-                    *step += 1;
-                    if input != Input::Hold {
-                        falling.apply(self.game.board(), input);
+    /// Plays `dt` of the demo: placements one after another, a new game after a top-out.
+    fn advance(&mut self, mut dt: Duration, per_input: Duration) {
+        loop {
+            let Some(animation) = &mut self.animation else {
+                self.games += 1;
+                self.game = Game::new(self.rng.random());
+                self.grid = PieceGrid::default();
+                self.animation = self.play_next(per_input);
+                continue;
+            };
+            match animation.advance(dt) {
+                None => return,
+                Some(rest) => {
+                    dt = rest;
+                    self.animation = self.play_next(per_input);
+                    if dt.is_zero() && self.animation.is_some() {
+                        return;
                     }
-                    return true;
                 }
-                let placement = *placement;
-                let out = self
-                    .game
-                    .place(&placement)
-                    .expect("a listed placement is placeable");
-                let mut locked = self.grid.clone();
-                locked.lock(placement.piece(), &placement.cells(), 0);
-                self.grid
-                    .lock(placement.piece(), &placement.cells(), out.cleared_rows);
-                self.best_lines = self.best_lines.max(self.game.score().lines);
-                if out.lines > 0 {
-                    let after = std::mem::replace(&mut self.grid, locked);
-                    self.phase = Phase::Flashing {
-                        after,
-                        left: FLASH_TIME,
-                    };
-                    self.flash = out.cleared_rows;
-                } else {
-                    self.phase = self.choose();
-                }
-                true
-            }
-            Phase::Flashing { after, left } => {
-                *left = left.saturating_sub(delay);
-                if left.is_zero() {
-                    self.grid = std::mem::take(after);
-                    self.flash = 0;
-                    self.phase = self.choose();
-                }
-                true
-            }
-            Phase::GameOver { left } => {
-                *left = left.saturating_sub(delay);
-                if left.is_zero() {
-                    self.games += 1;
-                    self.game = Game::new(self.rng.random());
-                    self.grid = PieceGrid::default();
-                    self.phase = self.choose();
-                }
-                true
             }
         }
     }
 
     fn show(&self, view: &mut BoardView) {
-        view.show_game(&self.game, &self.grid);
-        view.flash_rows = self.flash;
-        view.overlay = None;
-        view.show_falling(None, self.game.board());
-        match &self.phase {
-            Phase::Moving {
-                falling,
-                step,
-                path,
-                ..
-            } => {
-                view.show_falling(Some(*falling), self.game.board());
-                if *step > 0 && path.first() == Some(&Input::Hold) {
-                    // The hold input has been given: show the swap already.
-                    view.hold = Some(self.game.current());
-                }
+        match &self.animation {
+            Some(animation) => animation.show(view),
+            None => {
+                show_still(&self.game, &self.grid, view);
+                view.overlay = None;
             }
-            Phase::Flashing { .. } => {}
-            Phase::GameOver { .. } => view.overlay = Some("GAME OVER".into()),
         }
-        let score = self.game.score();
+        // The engine is a placement ahead: until the piece locks, count as the board shows.
+        let game = match &self.animation {
+            Some(a) if !a.is_locked() => a.before(),
+            _ => &self.game,
+        };
+        let score = game.score();
         view.title = "Random placements\n(the engine at work)".into();
         view.stats = vec![
             ("Lines".into(), score.lines.to_string()),
             ("Score".into(), score.score.to_string()),
             ("Level".into(), score.level.to_string()),
-            ("Pieces".into(), self.game.pieces_placed().to_string()),
+            ("Pieces".into(), game.pieces_placed().to_string()),
             ("Games".into(), self.games.to_string()),
             ("Best".into(), format!("{} lines", self.best_lines)),
         ];
@@ -202,21 +153,12 @@ fn advance(
     mut demo: ResMut<Demo>,
     mut view: ResMut<BoardView>,
 ) {
-    let demo = &mut *demo;
-    demo.clock += time.delta();
-    let delay = settings.input_delay.max(Duration::from_millis(1));
-    let mut changed = false;
+    let per_input = per_input(&settings);
     // Catch up, but never spend a whole frame replaying a backlog.
-    let mut budget = 200;
-    while demo.clock >= delay && budget > 0 {
-        demo.clock -= delay;
-        changed |= demo.tick(delay);
-        budget -= 1;
+    let dt = time.delta().min(per_input * MOST_CATCH_UP_INPUTS);
+    if dt.is_zero() {
+        return;
     }
-    if budget == 0 {
-        demo.clock = Duration::ZERO;
-    }
-    if changed {
-        demo.show(&mut view);
-    }
+    demo.advance(dt, per_input);
+    demo.show(&mut view);
 }

@@ -106,8 +106,11 @@ pub fn status_line(status: &TrainerStatus) -> String {
         _ => String::new(),
     };
     let paused = if m.paused { " | PAUSED" } else { "" };
+    let evaluating = m.evaluating.map_or(String::new(), |(done, all)| {
+        format!(" | evaluating (game {} of {all})", (done + 1).min(all))
+    });
     format!(
-        "{steps} {:.0}/s | games {} | lines last {last} mean100 {mean} best {} | eps {:.3} | loss {loss}{eta}{paused}",
+        "{steps} {:.0}/s | games {} | lines last {last} mean100 {mean} best {} | eps {:.3} | loss {loss}{eta}{paused}{evaluating}",
         m.steps_per_s, m.games, m.best_lines, m.epsilon
     )
 }

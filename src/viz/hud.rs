@@ -1,9 +1,10 @@
 //! The HUD: an egui side panel beside the board (the board camera's viewport is shrunk so the
 //! panel never covers it, as bevy_egui's side_panel example does) with the run's state, a
 //! control bar (Pause/Resume, Visual, speed slider, Save now, Stop), the trainer's numbers
-//! and egui_plot charts of lines per game (with a rolling mean of 100), loss and epsilon over
-//! steps. Charts keep updating in visual-off mode: they come from metrics and game events,
-//! not from board frames.
+//! and egui_plot charts: lines per game (with a rolling mean of 100), the tetris rate and
+//! attack per piece of the last 100 games, the periodic evaluations (best marked), loss and
+//! epsilon over steps; when watching, the game in progress's quality first. Charts keep
+//! updating in visual-off mode: they come from metrics and game events, not from board frames.
 
 use std::time::Duration;
 
@@ -51,10 +52,13 @@ pub struct History {
     pub best_evals: Vec<[f64; 2]>,
     /// What the evaluations measure ("tetris rate", ...), once one has run.
     pub eval_figure: Option<&'static str>,
-    /// Watching: the game in progress's tetris rate, sampled with the metrics (x = pieces).
+    /// Watching: the game in progress's tetris rate, sampled with the metrics (x = its
+    /// pieces; cleared when a new game starts).
     pub game_tetris_rate: Vec<[f64; 2]>,
     /// Watching: the game in progress's attack per piece, sampled with the metrics.
     pub game_attack_per_piece: Vec<[f64; 2]>,
+    /// Watching: games finished when the game in progress's curve began.
+    curve_after_games: u64,
 }
 
 impl History {
@@ -86,14 +90,33 @@ impl History {
                         push(&mut self.loss, [x, loss as f64]);
                     }
                     push(&mut self.epsilon, [x, m.epsilon]);
-                    if m.watching {
-                        let q = &m.quality_this_game;
-                        push(&mut self.game_tetris_rate, [x, q.tetris_rate()]);
-                        push(&mut self.game_attack_per_piece, [x, q.attack_per_piece()]);
-                    }
+                }
+                if m.watching {
+                    self.record_game_in_progress(m);
                 }
             }
             _ => {}
+        }
+    }
+}
+
+impl History {
+    /// Watching: the game in progress's quality, by its own piece count. Another finished
+    /// game count (a top-out) or a piece count lower than the last point's (R) means a new
+    /// game: its curve starts afresh.
+    fn record_game_in_progress(&mut self, m: &crate::training::Metrics) {
+        let q = &m.quality_this_game;
+        let x = q.placements as f64;
+        let mut last = self.game_tetris_rate.last().map(|p| p[0]);
+        if m.games != self.curve_after_games || last.is_some_and(|last| x < last) {
+            self.game_tetris_rate.clear();
+            self.game_attack_per_piece.clear();
+            self.curve_after_games = m.games;
+            last = None;
+        }
+        if last.is_none_or(|last| x != last) {
+            push(&mut self.game_tetris_rate, [x, q.tetris_rate()]);
+            push(&mut self.game_attack_per_piece, [x, q.attack_per_piece()]);
         }
     }
 }
@@ -548,6 +571,37 @@ fn charts(ui: &mut egui::Ui, history: &History, watching: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_watched_game_s_curve_restarts_with_each_game() {
+        let mut history = History::default();
+        let watched = |steps: u64, pieces: u64| {
+            let mut m = crate::training::Metrics {
+                steps,
+                watching: true,
+                ..Default::default()
+            };
+            m.quality_this_game.placements = pieces;
+            TrainerEvent::Metrics(m)
+        };
+        for (steps, pieces) in [(10, 10), (20, 20), (20, 20), (30, 30)] {
+            history.record(&watched(steps, pieces));
+        }
+        let xs = |h: &History| h.game_tetris_rate.iter().map(|p| p[0]).collect::<Vec<_>>();
+        assert_eq!(xs(&history), [10.0, 20.0, 30.0]);
+        // R: a new game at 35 steps in all, 5 pieces in.
+        history.record(&watched(35, 5));
+        history.record(&watched(40, 10));
+        assert_eq!(xs(&history), [5.0, 10.0]);
+        assert_eq!(history.game_attack_per_piece.len(), 2);
+        // A top-out counts a game: the next curve starts even when sampled late.
+        let mut next = watched(80, 40);
+        if let TrainerEvent::Metrics(m) = &mut next {
+            m.games = 1;
+        }
+        history.record(&next);
+        assert_eq!(xs(&history), [40.0]);
+    }
 
     #[test]
     fn long_histories_are_thinned_not_cut() {

@@ -9,8 +9,10 @@
 //! - `play` lets a person play, `demo` shows random placements;
 //! - `screenshot` saves a PNG and exits, `interrupt` makes Ctrl-C save and quit.
 //!
-//! Not plugins: `display` checks that a window can open before anything starts.
+//! Not plugins: `display` checks that a window can open before anything starts; `animation`
+//! is the one placement animation that `trainer_board` and `demo` both play.
 
+pub mod animation;
 pub mod board;
 pub mod bridge;
 pub mod controls;

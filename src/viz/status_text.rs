@@ -30,6 +30,11 @@ pub fn state_line(status: &TrainerStatus) -> Option<String> {
     let m = status.metrics.as_ref()?;
     if m.paused {
         Some("Paused".into())
+    } else if let Some((done, all)) = m.evaluating {
+        Some(format!(
+            "Evaluating:\ngame {} of {all}",
+            (done + 1).min(all)
+        ))
     } else if !m.visual {
         Some("Visual off:\ntraining at\nfull speed".into())
     } else {
