@@ -560,6 +560,72 @@ mod tests {
         assert!(msg.contains("learning_rat"), "{msg}");
     }
 
+    /// Every numeric field of a config, as the RON that sets it to `{}`.
+    const NUMERIC_FIELDS: &[&str] = &[
+        "seed: {}",
+        "torch_threads: {}",
+        "total_steps: {}",
+        "network: Mlp(hidden: [{}])",
+        "network: Cnn(channels: [{}], hidden: 8)",
+        "network: Cnn(channels: [4], hidden: {})",
+        "reward: (survival: {})",
+        "reward: (lines: [0, 0, 0, 0, {}])",
+        "reward: (points: {})",
+        "reward: (game_over: {})",
+        "reward: (attack: {})",
+        "reward: (tsd_slot: {})",
+        "max_pieces_per_game: {}",
+        "gamma: {}",
+        "learning_rate: {}",
+        "batch_size: {}",
+        "replay_capacity: {}",
+        "replay_keep_game_overs: {}",
+        "learning_starts: {}",
+        "train_every: {}",
+        "target_update_every: {}",
+        "grad_clip: {}",
+        "huber_delta: {}",
+        "epsilon: (start: {})",
+        "epsilon: (end: {})",
+        "epsilon: (decay_steps: {})",
+        "save_every_steps: {}",
+        "evaluation: (every_steps: {})",
+        "evaluation: (games: {})",
+        "evaluation: (max_pieces: {})",
+        "evaluation: (seed: {})",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn no_number_in_a_config_panics_and_refusals_name_their_field(
+            field in proptest::sample::select(NUMERIC_FIELDS),
+            value in proptest::prop_oneof![
+                proptest::sample::select(vec![
+                    "0", "1", "-1", "18446744073709551615", "18446744073709551616",
+                    "-9223372036854775808", "1e20", "1e300", "-1e300", "NaN", "inf", "-inf",
+                    "0.5", "4294967296",
+                ]).prop_map(str::to_string),
+                proptest::num::i128::ANY.prop_map(|v| v.to_string()),
+                proptest::num::f64::ANY.prop_map(|v| format!("{v:?}")),
+            ],
+        ) {
+            let text = format!("({})", field.replace("{}", &value));
+            match parse(&text) {
+                Ok(config) => proptest::prop_assert!(config.check().is_ok()),
+                Err(ConfigError::Invalid { field: name, .. }) => {
+                    // The field named is the one set, or one whose bound the value moved.
+                    let bound_by_others = ["learning_starts", "replay_capacity", "replay_keep_game_overs"];
+                    proptest::prop_assert!(
+                        text.contains(name) || bound_by_others.contains(&name),
+                        "{text}: {name}"
+                    );
+                }
+                Err(ConfigError::Parse { .. }) => {}
+                Err(e) => proptest::prop_assert!(false, "{text}: {e}"),
+            }
+        }
+    }
+
     #[test]
     fn out_of_range_values_name_field_line_and_column() {
         let e = parse("(\n  seed: 3,\n    gamma: 1.5,\n)").unwrap_err();

@@ -649,3 +649,37 @@ fn a_stop_during_an_evaluation_resumes_it_and_training_stays_exact() {
         "a header and the evaluation at 200"
     );
 }
+
+/// Resident memory of this process, in MiB (Linux).
+fn resident_mib() -> f64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: f64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096.0 / (1024.0 * 1024.0)
+}
+
+/// A measurement, not part of the suite (minutes): a trainer whose events nobody takes for a
+/// million steps keeps its memory flat. Run with
+/// `cargo test --release --test trainer -- --ignored --nocapture undrained`.
+#[test]
+#[ignore]
+fn undrained_handle_memory_stays_flat_for_a_million_steps() {
+    let dir = run_dir("undrained");
+    let mut opts = options(&dir, Some(1_000_000));
+    opts.config.evaluation.every_steps = 0;
+    opts.visual = true; // board frames too: the worst case
+    let handle = TrainerHandle::start(opts).unwrap();
+    let mut samples = vec![];
+    while !handle.is_finished() {
+        std::thread::sleep(Duration::from_secs(5));
+        samples.push(resident_mib());
+        eprintln!("resident {:.1} MiB", samples.last().unwrap());
+    }
+    let events = handle.events().try_iter().count();
+    eprintln!("events waiting in the channel at the end: {events}");
+    let settled = samples[samples.len() / 4];
+    let last = *samples.last().unwrap();
+    assert!(
+        last < settled + 16.0,
+        "grew from {settled:.1} to {last:.1} MiB"
+    );
+}
