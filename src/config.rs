@@ -595,6 +595,8 @@ mod tests {
         "evaluation: (seed: {})",
     ];
 
+    use proptest::strategy::Strategy;
+
     proptest::proptest! {
         #[test]
         fn no_number_in_a_config_panics_and_refusals_name_their_field(
