@@ -30,6 +30,10 @@ fn every_shipped_agent_loads_and_plays_a_short_game() {
             .collect();
         files.sort();
         assert_eq!(files, ["evals.csv", "meta.ron", "model.safetensors"]);
+        // meta.ron is sealed by its own checksum (load_agent above checked it).
+        let text = std::fs::read_to_string(dir.join("meta.ron")).unwrap();
+        let last = text.lines().last().unwrap_or_default();
+        assert!(last.starts_with("// blake3 "), "{}: {last}", dir.display());
     }
     assert_eq!(
         shipped::default_agent().unwrap(),

@@ -109,11 +109,12 @@ fn flags() -> Vec<(Vec<String>, &'static str)> {
 fn try_value(base: &[String], flag: &str, value: &str, case: usize) -> Option<String> {
     let mut cmd = Command::new(BIN);
     cmd.args(base).arg(format!("{flag}={value}"));
-    if base.iter().any(|a| a == "--headless") {
+    let run_dir = base.iter().any(|a| a == "--headless").then(|| {
         let dir = root().join(format!("run-{case}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        cmd.arg("--run-dir").arg(dir);
-    }
+        cmd.arg("--run-dir").arg(&dir);
+        dir
+    });
     let mut child = cmd
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
@@ -142,6 +143,9 @@ fn try_value(base: &[String], flag: &str, value: &str, case: usize) -> Option<St
         std::thread::sleep(Duration::from_millis(20));
     };
     let err = reader.join().unwrap();
+    if let Some(dir) = run_dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     let what = format!("{} {flag}={value:?}", base.join(" "));
     if err.contains("panicked") || err.contains("RUST_BACKTRACE") {
         return Some(format!("{what}: panicked: {err}"));

@@ -207,24 +207,33 @@ fn wait_for_file(path: &Path) {
     }
 }
 
+/// A child process that is killed when this goes out of scope, so a failing test leaves no
+/// run behind.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn a_running_run_cannot_be_written_by_another_process_until_it_dies() {
     let root = fresh_root("lock");
     let run_dir = root.join("busy");
-    let mut child = Command::new(BIN)
-        .args(["--headless", "--config", &smoke_config()])
-        .args([
-            "--run-dir",
-            run_dir.to_str().unwrap(),
-            "--steps",
-            "100000000",
-        ])
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = KillOnDrop(
+        Command::new(BIN)
+            .args(["--headless", "--config", &smoke_config()])
+            .args(["--run-dir", run_dir.to_str().unwrap()])
+            .args(["--steps", "100000000"])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let latest = run_dir.join("latest");
     wait_for_file(&latest.join("meta.ron"));
-    let pid = child.id();
+    let pid = child.0.id();
 
     // A second trainer, resuming or new, is refused and told which process holds the run.
     for args in [
@@ -243,8 +252,8 @@ fn a_running_run_cannot_be_written_by_another_process_until_it_dies() {
     }
 
     // Killed with no chance to clean up, the OS lets go of the lock: resume works at once.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
     let steps = steps_of(&latest);
     let o = run(&[
         "--headless",

@@ -9,7 +9,7 @@ use std::time::Duration;
 use bevy::prelude::*;
 
 use super::board::{BoardView, DrawBoard};
-use crate::game::{Game, HumanGame, Input, PieceGrid};
+use crate::game::{Game, HumanGame, Input, PieceGrid, PlaceOutcome};
 use crate::training::hint::HintWorker;
 
 /// The agent's suggestions (`play --hint`).
@@ -66,19 +66,21 @@ impl Play {
 
     /// Applies one input, following the lock (if any) in the colour grid.
     fn input(&mut self, input: Input) {
-        let landing = self.game.ghost();
-        if let Some(out) = self.game.input(input) {
-            self.grid
-                .lock(landing.piece, &landing.cells(), out.cleared_rows);
-        }
+        self.follow_lock(|game| game.input(input));
     }
 
     /// Advances gravity and lock delay by `dt`.
     fn tick(&mut self, dt: Duration, soft_drop: bool) {
         // Within a tick the piece only falls, and it locks only when resting: where it
         // locks is where it would land now.
+        self.follow_lock(|game| game.tick(dt.as_secs_f64(), soft_drop));
+    }
+
+    /// Runs `act` on the game; when it locks the piece, the colour grid follows: the piece
+    /// where its ghost was, the cleared rows gone.
+    fn follow_lock(&mut self, act: impl FnOnce(&mut HumanGame) -> Option<PlaceOutcome>) {
         let landing = self.game.ghost();
-        if let Some(out) = self.game.tick(dt.as_secs_f64(), soft_drop) {
+        if let Some(out) = act(&mut self.game) {
             self.grid
                 .lock(landing.piece, &landing.cells(), out.cleared_rows);
         }
