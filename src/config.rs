@@ -320,35 +320,39 @@ impl Config {
 
     /// Checks every range; the error names the field (its last path segment) and what was
     /// expected.
-    pub fn check(&self) -> Result<(), (&'static str, String)> {
-        fn range<T: PartialOrd + fmt::Display>(
-            field: &'static str,
-            value: T,
-            lo: T,
-            hi: T,
-        ) -> Result<(), (&'static str, String)> {
-            if value >= lo && value <= hi {
-                Ok(())
-            } else {
-                Err((field, format!("is {value}; expected {lo} to {hi}")))
-            }
+    pub fn check(&self) -> Result<(), FieldError> {
+        self.check_run_name()?;
+        range("torch_threads", self.torch_threads, 1, 256)?;
+        self.check_network()?;
+        self.reward.check()?;
+        self.check_learning()?;
+        range("start", self.epsilon.start, 0.0, 1.0)?;
+        range("end", self.epsilon.end, 0.0, 1.0)?;
+        let e = &self.evaluation;
+        if e.every_steps > 0 {
+            range("games", e.games, 1, 1_000)?;
+            range("max_pieces", e.max_pieces, 1, 10_000_000)?;
         }
-        if self.run_name.is_empty()
-            || !self
-                .run_name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-            || self.run_name.starts_with('.')
-        {
+        Ok(())
+    }
+
+    /// The run name names a folder: letters, digits, '-', '_', '.', not starting with '.'.
+    fn check_run_name(&self) -> Result<(), FieldError> {
+        let name = &self.run_name;
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
+        if name.is_empty() || !name.chars().all(allowed) || name.starts_with('.') {
             return Err((
                 "run_name",
                 format!(
-                    "is {:?}; expected letters, digits, '-', '_' or '.' (it names a folder)",
-                    self.run_name
+                    "is {name:?}; expected letters, digits, '-', '_' or '.' (it names a folder)"
                 ),
             ));
         }
-        range("torch_threads", self.torch_threads, 1, 256)?;
+        Ok(())
+    }
+
+    /// Layer counts and widths of the network.
+    fn check_network(&self) -> Result<(), FieldError> {
         match &self.network {
             Network::Mlp { hidden, .. } => {
                 if hidden.is_empty() || hidden.len() > 8 {
@@ -368,27 +372,11 @@ impl Config {
                 range("hidden", *hidden, 1, 4096)?;
             }
         }
-        let r = &self.reward;
-        if r.lines.len() != 5 {
-            return Err((
-                "lines",
-                format!(
-                    "has {} numbers; expected 5, the rewards for clearing 0, 1, 2, 3 and 4 lines",
-                    r.lines.len()
-                ),
-            ));
-        }
-        for &v in [r.survival, r.points, r.game_over, r.attack, r.tsd_slot]
-            .iter()
-            .chain(&r.lines)
-        {
-            if !v.is_finite() || v.abs() > 1e6 {
-                return Err((
-                    "reward",
-                    format!("holds {v}; expected finite values of at most 1e6 in size"),
-                ));
-            }
-        }
+        Ok(())
+    }
+
+    /// The learning step: discount, Adam, batch and replay sizes, schedules, clipping.
+    fn check_learning(&self) -> Result<(), FieldError> {
         range("gamma", self.gamma, 0.0, 1.0)?;
         if !(self.learning_rate > 0.0 && self.learning_rate <= 1.0) {
             return Err((
@@ -434,14 +422,55 @@ impl Config {
                 format!("is {}; expected more than 0", self.huber_delta),
             ));
         }
-        range("start", self.epsilon.start, 0.0, 1.0)?;
-        range("end", self.epsilon.end, 0.0, 1.0)?;
-        let e = &self.evaluation;
-        if e.every_steps > 0 {
-            range("games", e.games, 1, 1_000)?;
-            range("max_pieces", e.max_pieces, 1, 10_000_000)?;
+        Ok(())
+    }
+}
+
+impl Reward {
+    /// Five line rewards, and every number finite and at most 1e6 in size.
+    fn check(&self) -> Result<(), FieldError> {
+        if self.lines.len() != 5 {
+            return Err((
+                "lines",
+                format!(
+                    "has {} numbers; expected 5, the rewards for clearing 0, 1, 2, 3 and 4 lines",
+                    self.lines.len()
+                ),
+            ));
+        }
+        let scalars = [
+            self.survival,
+            self.points,
+            self.game_over,
+            self.attack,
+            self.tsd_slot,
+        ];
+        for &v in scalars.iter().chain(&self.lines) {
+            if !v.is_finite() || v.abs() > 1e6 {
+                return Err((
+                    "reward",
+                    format!("holds {v}; expected finite values of at most 1e6 in size"),
+                ));
+            }
         }
         Ok(())
+    }
+}
+
+/// A field that is out of range: its name (the last path segment) and what was expected.
+pub type FieldError = (&'static str, String);
+
+/// `value` of `field` within `lo..=hi` (NaN never is).
+fn range<T: PartialOrd + fmt::Display>(
+    field: &'static str,
+    value: T,
+    lo: T,
+    hi: T,
+) -> Result<(), FieldError> {
+    if value >= lo && value <= hi {
+        Ok(())
+    } else {
+        Err((field, format!("is {value}; expected {lo} to {hi}")))
     }
 }
 

@@ -7,7 +7,7 @@ mod eval_view;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use tetris_dqn::agent::{DEFAULT_LOOKAHEAD, Device, describe_libtorch};
+use tetris_dqn::agent::{DEFAULT_LOOKAHEAD, Device, describe_libtorch, use_torch_threads};
 use tetris_dqn::config::{Config, DeviceChoice};
 use tetris_dqn::training::eval;
 use tetris_dqn::training::hint::HintWorker;
@@ -469,16 +469,18 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
         bail!("--games must be at least 1");
     }
     let device = Device::resolve(args.device)?;
+    let (mut agent, meta) = checkpoint::load_agent(&args.checkpoint, device)?;
+    agent.set_lookahead(args.lookahead.beam);
+    use_torch_threads(meta.config.torch_threads as usize);
     let mut progress = eval_view::EvalProgressView::new(args.games);
     let report = eval::evaluate(
-        &args.checkpoint,
+        &mut agent,
+        meta.steps,
         args.games,
         args.max_pieces,
         args.seed,
-        device,
-        args.lookahead.beam,
         |p| progress.show(p),
-    )?;
+    );
     progress.done();
     if args.json {
         print_out(serde_json::to_string(&report)?)?;

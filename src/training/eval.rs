@@ -2,16 +2,14 @@
 //! learning; lines and score are summarised, and the quality of play (clears, tetris rate,
 //! attack, back-to-back, stack) is recorded per game and over all games.
 
-use std::path::Path;
 use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::checkpoint::{self, CheckpointError};
 use super::protocol::EvalRecord;
-use crate::agent::{Agent, Device};
+use crate::agent::Agent;
 use crate::config::{Evaluation, Objective};
 use crate::game::{Game, Quality};
 
@@ -211,22 +209,19 @@ fn play_seeded(
         .collect()
 }
 
-/// Plays `games` seeded games with the checkpoint in `dir`; `on_progress` sees each game's
-/// progress and end.
+/// Plays `games` seeded games with `agent` (a checkpoint's, trained `checkpoint_steps` steps,
+/// looking ahead as it was set to); `on_progress` sees each game's progress and end. What the
+/// `eval` command reports.
 pub fn evaluate(
-    dir: &Path,
+    agent: &mut Agent,
+    checkpoint_steps: u64,
     games: u32,
     max_pieces: u64,
     seed: u64,
-    device: Device,
-    lookahead: usize,
     on_progress: impl FnMut(EvalProgress),
-) -> Result<EvalReport, CheckpointError> {
-    let (mut agent, meta) = checkpoint::load_agent(dir, device)?;
-    agent.set_lookahead(lookahead);
-    crate::agent::use_torch_threads(meta.config.torch_threads as usize);
+) -> EvalReport {
     let started = Instant::now();
-    let results = play_seeded(&mut agent, games, max_pieces, seed, on_progress);
+    let results = play_seeded(agent, games, max_pieces, seed, on_progress);
     let seconds = started.elapsed().as_secs_f64().max(1e-9);
     let pieces: u64 = results.iter().map(|r| r.pieces).sum();
     let lines: Vec<f64> = results.iter().map(|r| r.lines as f64).collect();
@@ -235,9 +230,9 @@ pub fn evaluate(
     for r in &results {
         quality.add(&r.quality);
     }
-    Ok(EvalReport {
-        checkpoint_steps: meta.steps,
-        lookahead,
+    EvalReport {
+        checkpoint_steps,
+        lookahead: agent.lookahead(),
         lines: Summary::of(&lines),
         score: Summary::of(&score),
         pieces_per_s: pieces as f64 / seconds,
@@ -247,7 +242,7 @@ pub fn evaluate(
         base_points_per_line: quality.base_points_per_line(),
         quality,
         games: results,
-    })
+    }
 }
 
 /// A deadline that never comes (a year away), for playing an evaluation to its end.
@@ -357,8 +352,20 @@ mod tests {
 
     #[test]
     fn an_evaluation_cut_into_slices_gives_the_record_of_one_played_at_once() {
-        let config = crate::training::learner::tests::tiny_config();
-        let mut agent = crate::training::learner::tests::tiny_agent(&config);
+        let config = crate::config::Config {
+            network: crate::config::Network::Mlp {
+                hidden: vec![8],
+                context: true,
+            },
+            ..Default::default()
+        };
+        let obs_len = crate::agent::Encoding::for_network(&config.network).len();
+        let mut agent = Agent::new(
+            &config,
+            crate::agent::Device::CPU,
+            &mut ChaCha8Rng::seed_from_u64(3),
+            crate::agent::ReplayBuffer::new(1, obs_len),
+        );
         let schedule = Evaluation {
             every_steps: 1,
             games: 3,

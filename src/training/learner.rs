@@ -385,13 +385,6 @@ pub(crate) mod tests {
         }
     }
 
-    /// A fresh agent of `config` with a one-transition ring, for tests that only play.
-    pub(crate) fn tiny_agent(config: &Config) -> Agent {
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        let replay = ReplayBuffer::new(1, Encoding::for_network(&config.network).len());
-        Agent::new(config, Device::CPU, &mut rng, replay)
-    }
-
     #[test]
     fn an_evaluation_plays_the_same_games_each_time_and_keeps_the_best() {
         let mut config = tiny_config();

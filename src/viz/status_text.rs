@@ -129,3 +129,36 @@ fn show_status(
         view.stats = stats;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::training::Metrics;
+
+    #[test]
+    fn the_state_line_says_when_the_trainer_is_evaluating() {
+        let with = |m: Metrics| TrainerStatus {
+            metrics: Some(m),
+            ..Default::default()
+        };
+        let training = Metrics {
+            visual: true,
+            ..Default::default()
+        };
+        assert_eq!(state_line(&with(training.clone())), None);
+        let evaluating = Metrics {
+            evaluating: Some((1, 3)),
+            ..training.clone()
+        };
+        assert_eq!(
+            state_line(&with(evaluating)).as_deref(),
+            Some("Evaluating:\ngame 2 of 3")
+        );
+        let paused = Metrics {
+            evaluating: Some((1, 3)),
+            paused: true,
+            ..training
+        };
+        assert_eq!(state_line(&with(paused)).as_deref(), Some("Paused"));
+    }
+}
