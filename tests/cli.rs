@@ -1,8 +1,12 @@
 //! End to end with the real binary: headless smoke training, resume, eval, and the errors a
 //! user sees for a malformed config, a missing checkpoint and a truncated weights file.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use support::{refusal as error_of, run, stderr};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tetris-dqn");
 
@@ -11,32 +15,7 @@ fn smoke_config() -> PathBuf {
 }
 
 fn fresh_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli-tests")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
-    dir
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A refused command: exit 2, one `error:` message, no panic.
-fn error_of(o: &Output) -> String {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(2), "expected a refusal, got: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(err.starts_with("error: "), "{err}");
-    err
+    support::fresh_dir("cli-tests", name)
 }
 
 fn meta_steps(dir: &Path) -> u64 {

@@ -4,49 +4,23 @@
 //! meta.ron is checked like a config file and covered by its own checksum, and a reader that
 //! closes the pipe ends the program quietly.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use support::{refusal, run, smoke_config, stderr};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tetris-dqn");
 
-fn smoke_config() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("configs/smoke.ron")
-        .to_string_lossy()
-        .into_owned()
-}
-
 /// A fresh, empty folder for one test's runs.
 fn fresh_root(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("safety-tests")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = support::fresh_dir("safety-tests", name);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A refused command: exit 2, one `error:` paragraph, no panic.
-fn refusal(o: &Output) -> String {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(err.starts_with("error: "), "{err}");
-    err
 }
 
 fn train_smoke(dir: &Path, steps: u64) {

@@ -1,10 +1,10 @@
-//! What the integration tests share: the tiny training config, a smoke-trained checkpoint
-//! and a key press on an app.
+//! What the integration tests share: the tiny training config, a smoke-trained checkpoint,
+//! a key press on an app, and running the real binary (its output, a refusal's message).
 //! (Each test file compiles this on its own and uses part of it.)
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 use bevy::prelude::*;
 use tetris_dqn::config::{Config, Epsilon, Evaluation, Network};
@@ -78,4 +78,36 @@ pub fn smoke_checkpoint(name: &str, steps: u64) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     run_dir
+}
+
+/// A fresh path `<target tmp>/<group>/<name>` (removed if it was there; its parent exists).
+pub fn fresh_dir(group: &str, name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(group)
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
+    dir
+}
+
+/// Runs the real binary with `args` to its end.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// What a run printed on stderr.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A refused command: exit 2, one `error:` message, no panic; returns the message.
+pub fn refusal(o: &Output) -> String {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "expected a refusal, got: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    err
 }
