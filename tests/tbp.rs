@@ -196,6 +196,17 @@ fn a_scripted_conversation_covers_the_lifecycle() {
         {"type": "I", "orientation": "north", "x": 4, "y": 0}, "spin": "none"}}));
     bot.send(start_of(&game));
     assert!(!bot.suggest()["moves"].as_array().unwrap().is_empty());
+    // Numbers at the ends of their types: a location far off the board is refused like any
+    // other unplaceable move, and the largest combo is only a long combo.
+    bot.send(start_of(&game));
+    for (x, y) in [(i32::MAX, 0), (0, i32::MIN), (i32::MIN, i32::MAX)] {
+        bot.send(json!({"type": "play", "move": {"location":
+            {"type": "I", "orientation": "north", "x": x, "y": y}, "spin": "none"}}));
+    }
+    let mut start = start_of(&game);
+    start["combo"] = json!(u32::MAX);
+    bot.send(start);
+    assert!(!bot.suggest()["moves"].as_array().unwrap().is_empty());
     let stderr = bot.quit();
     for expected in [
         "not JSON",
@@ -204,6 +215,7 @@ fn a_scripted_conversation_covers_the_lifecycle() {
         "unknown piece",
         "has 1 rows",
         "cannot be reached",
+        "far outside the board",
     ] {
         assert!(stderr.contains(expected), "{expected:?} not in: {stderr}");
     }

@@ -92,6 +92,9 @@ pub enum ConvertError {
     /// A cell that is neither empty, a piece letter nor "G".
     #[error("board cell (x {x}, y {y}) is {cell:?}; expected null, a piece letter or \"G\"")]
     BadCell { x: usize, y: usize, cell: char },
+    /// A location far outside the board (its cells' coordinates would not fit an `i32`).
+    #[error("location (x {x}, y {y}) is far outside the board; expected x 0 to 9, y 0 to 39")]
+    FarOff { x: i32, y: i32 },
     /// A full row (it would have been cleared) or another impossible board.
     #[error("the board cannot be played: {0}")]
     Board(String),
@@ -163,6 +166,11 @@ fn piece_index(p: Piece) -> usize {
 pub fn location_cells(loc: &PieceLocation) -> Result<(Piece, [(i32, i32); 4]), ConvertError> {
     let piece = piece_from_tbp(&loc.kind)?;
     let orientation = orientation_index(&loc.orientation)?;
+    // Frontends send any i32; one this far off matches no placement, and must not overflow.
+    const FAR: i32 = 1 << 20;
+    if !(-FAR..=FAR).contains(&loc.x) || !(-FAR..=FAR).contains(&loc.y) {
+        return Err(ConvertError::FarOff { x: loc.x, y: loc.y });
+    }
     let mut cells =
         TBP_CELLS[piece_index(piece)][orientation].map(|(dx, dy)| (loc.x + dx, loc.y + dy));
     cells.sort_unstable();

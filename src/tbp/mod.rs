@@ -39,6 +39,9 @@ const KNOWN_TYPES: [&str; 7] = [
     "quit",
 ];
 
+/// The largest combo taken from a frontend's `start` (the versus table ends at 12).
+const MOST_COMBO: u32 = 10_000;
+
 /// Why the bot cannot start.
 #[derive(Debug, thiserror::Error)]
 pub enum TbpError {
@@ -91,7 +94,9 @@ impl Position {
             board: board_from_tbp(&start.board)?,
             hold,
             queue,
-            combo: start.combo as i32 - 1,
+            // TBP counts the clears in a row (0: none); ours counts from -1. Any u32 may come;
+            // past the combo table's end more changes nothing, so cap it well within i32.
+            combo: start.combo.min(MOST_COMBO) as i32 - 1,
             back_to_back: start.back_to_back,
             bag,
             foretold: 0,
