@@ -155,6 +155,11 @@ fn resuming_best_branches_into_a_new_folder_and_leaves_the_run_as_it_was() {
     );
     assert_eq!(checksums(&run_dir), before);
 
+    // The run folder itself is not a checkpoint: the message names the two it holds.
+    let e = refusal(&run(&["eval", run_dir.to_str().unwrap()]));
+    assert!(e.contains("is a run folder, not a checkpoint"), "{e}");
+    assert!(e.contains("smoke-run/latest"), "{e}");
+
     // The newest latest still continues in place.
     let latest = run_dir.join("latest");
     let o = run(&[

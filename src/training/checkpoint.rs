@@ -95,6 +95,12 @@ pub enum CheckpointError {
     /// `meta.ron` is missing: not a checkpoint.
     #[error("{0} is not a tetris-dqn checkpoint: it has no meta.ron")]
     NoMeta(PathBuf),
+    /// A run folder was given where one of its checkpoints was meant.
+    #[error(
+        "{0} is a run folder, not a checkpoint; name one of its checkpoints: {0}/latest (to \
+         continue it) or {0}/best"
+    )]
+    RunFolder(PathBuf),
     /// Written by another format version.
     #[error(
         "{path}: checkpoint format version {found}, but this build reads versions {oldest} to {newest}"
@@ -227,6 +233,9 @@ pub fn read_meta(dir: &Path) -> Result<Meta, CheckpointError> {
     }
     let path = dir.join(META_FILE);
     if !path.is_file() {
+        if dir.join(Slot::Latest.name()).join(META_FILE).is_file() {
+            return Err(CheckpointError::RunFolder(dir.to_owned()));
+        }
         return Err(CheckpointError::NoMeta(dir.to_owned()));
     }
     let text = fs::read_to_string(&path).map_err(io(&path))?;
