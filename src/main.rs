@@ -51,6 +51,8 @@ enum Command {
     Bench(BenchArgs),
     /// Play as a Tetris Bot Protocol bot on stdin/stdout with a trained agent.
     Tbp(TbpArgs),
+    /// Draw a run's learning curves to a PNG (and an HTML page); works while it trains.
+    Report(ReportArgs),
 }
 
 /// The screenshot flags of every window command.
@@ -244,6 +246,18 @@ struct TbpArgs {
 }
 
 #[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// The run folder, e.g. checkpoints/<run>.
+    run_dir: PathBuf,
+    /// Where the PNG goes; default: report-<run folder name>.png here.
+    #[arg(long, value_name = "FILE.png")]
+    out: Option<PathBuf>,
+    /// Also write a self-contained HTML page beside the PNG (same name, .html).
+    #[arg(long)]
+    html: bool,
+}
+
+#[derive(clap::Args, Debug)]
 struct BenchArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
@@ -335,6 +349,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             tetris_dqn::tbp::run(args.checkpoint.as_deref(), args.lookahead.beam)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report(args) => report(args),
         Command::Bench(args) => {
             for (flag, value) in [
                 ("--pieces", args.pieces),
@@ -487,6 +502,36 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
     } else {
         let table = eval_view::table(&args.checkpoint, args.seed, args.max_pieces, &report);
         print_out(table)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(args: ReportArgs) -> Result<ExitCode> {
+    let out = match args.out {
+        Some(out) => out,
+        None => {
+            let name = std::fs::canonicalize(&args.run_dir)
+                .ok()
+                .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "run".into());
+            PathBuf::from(format!("report-{name}.png"))
+        }
+    };
+    if out.extension().and_then(|e| e.to_str()) != Some("png") {
+        bail!("--out {} must name a .png file", out.display());
+    }
+    if let Some(dir) = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+    {
+        bail!(
+            "--out {}: folder {} does not exist",
+            out.display(),
+            dir.display()
+        );
+    }
+    for file in tetris_dqn::report::make(&args.run_dir, &out, args.html)? {
+        eprintln!("wrote {}", file.display());
     }
     Ok(ExitCode::SUCCESS)
 }

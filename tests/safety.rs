@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{refusal, run, smoke_config, stderr};
+use support::{KillOnDrop, refusal, run, smoke_config, stderr};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tetris-dqn");
 
@@ -183,17 +183,6 @@ fn wait_for_file(path: &Path) {
             path.display()
         );
         std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// A child process that is killed when this goes out of scope, so a failing test leaves no
-/// run behind.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 

@@ -111,3 +111,14 @@ pub fn refusal(o: &Output) -> String {
     assert!(err.starts_with("error: "), "{err}");
     err
 }
+
+/// A child process that is killed when this goes out of scope, so a failing test leaves no
+/// run behind.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
