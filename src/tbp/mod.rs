@@ -188,9 +188,19 @@ impl Bot {
     /// Handles one line from the frontend: the replies to send (often none), and whether to
     /// go on. Problems are logged to stderr.
     pub fn handle(&mut self, line: &str) -> (Vec<BotMessage>, Next) {
+        match self.parse(line) {
+            Some(message) => self.answer(message),
+            None => (vec![], Next::Continue),
+        }
+    }
+
+    /// The frontend message on `line`; none for an empty line, a line that is not JSON, a
+    /// message of a type the bot does not know (ignored, as the spec says) or a malformed one
+    /// (logged; a malformed `start` also drops the game in progress).
+    fn parse(&mut self, line: &str) -> Option<FrontendMessage> {
         let line = line.trim();
         if line.is_empty() {
-            return (vec![], Next::Continue);
+            return None;
         }
         let value: Value = match serde_json::from_str(line) {
             Ok(v) => v,
@@ -199,7 +209,7 @@ impl Bot {
                     "ignored a line that is not JSON ({e}): {}",
                     clip(line)
                 ));
-                return (vec![], Next::Continue);
+                return None;
             }
         };
         let Some(kind) = value.get("type").and_then(Value::as_str).map(str::to_owned) else {
@@ -207,13 +217,13 @@ impl Bot {
                 "ignored a message without a \"type\": {}",
                 clip(line)
             ));
-            return (vec![], Next::Continue);
+            return None;
         };
         if !KNOWN_TYPES.contains(&kind.as_str()) {
-            return (vec![], Next::Continue); // unknown types are ignored, as the spec says
+            return None;
         }
-        let message: FrontendMessage = match serde_json::from_value(value) {
-            Ok(m) => m,
+        match serde_json::from_value(value) {
+            Ok(m) => Some(m),
             Err(e) => {
                 log(&format!(
                     "ignored a malformed {kind} message ({e}): {}",
@@ -222,33 +232,29 @@ impl Bot {
                 if kind == "start" {
                     self.position = None;
                 }
-                return (vec![], Next::Continue);
+                None
             }
-        };
+        }
+    }
+
+    /// What the bot does with one message: the replies, and whether to go on.
+    fn answer(&mut self, message: FrontendMessage) -> (Vec<BotMessage>, Next) {
         match message {
             // Any randomizer is playable: the agent looks at the board and the known pieces.
-            FrontendMessage::Rules(_) => (vec![Ready::new().into()], Next::Continue),
+            FrontendMessage::Rules(_) => return (vec![Ready::new().into()], Next::Continue),
+            FrontendMessage::Suggest(_) => return (vec![self.suggest().into()], Next::Continue),
+            FrontendMessage::Quit(_) => return (vec![], Next::Quit),
             FrontendMessage::Start(start) => {
-                self.position = match Position::from_start(&start) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        log(&format!("cannot take up this start position: {e}"));
-                        None
-                    }
-                };
-                (vec![], Next::Continue)
+                self.position = Position::from_start(&start)
+                    .map_err(|e| log(&format!("cannot take up this start position: {e}")))
+                    .ok();
             }
-            FrontendMessage::Stop(_) => {
-                self.position = None;
-                (vec![], Next::Continue)
-            }
-            FrontendMessage::Suggest(_) => (vec![self.suggest().into()], Next::Continue),
+            FrontendMessage::Stop(_) => self.position = None,
             FrontendMessage::Play(play) => {
                 if let Err(e) = self.play(&play) {
                     log(&format!("{e}; waiting for the next start"));
                     self.position = None;
                 }
-                (vec![], Next::Continue)
             }
             FrontendMessage::NewPiece(new) => {
                 match (piece_from_tbp(&new.piece), &mut self.position) {
@@ -256,11 +262,10 @@ impl Bot {
                     (Ok(_), None) => log("ignored new_piece: no game in progress"),
                     (Err(e), _) => log(&format!("ignored new_piece: {e}")),
                 }
-                (vec![], Next::Continue)
             }
-            FrontendMessage::Quit(_) => (vec![], Next::Quit),
-            _ => (vec![], Next::Continue),
+            _ => {}
         }
+        (vec![], Next::Continue)
     }
 
     /// The agent's moves for the current position, best first (none when there is no game

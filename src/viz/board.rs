@@ -167,10 +167,21 @@ fn label(commands: &mut Commands, text: &str, at: Vec2, size: f32, color: Color)
 fn spawn_board(mut commands: Commands) {
     // Cells are axis-aligned squares: multisampling would only cost the renderer.
     commands.spawn((Camera2d, Msaa::Off));
+    spawn_well(&mut commands);
+    spawn_piece_cells(&mut commands);
+    spawn_texts(&mut commands);
+}
+
+/// The well's centre, in world coordinates.
+fn well_centre() -> Vec2 {
+    (cell_center(0, 0) + cell_center(WIDTH as i32 - 1, VISIBLE_HEIGHT as i32 - 1)) / 2.0
+}
+
+/// The frame, the well and its grid of cells.
+fn spawn_well(commands: &mut Commands) {
     let w = WIDTH as f32 * CELL;
     let h = VISIBLE_HEIGHT as f32 * CELL;
-    let centre =
-        (cell_center(0, 0) + cell_center(WIDTH as i32 - 1, VISIBLE_HEIGHT as i32 - 1)) / 2.0;
+    let centre = well_centre();
     commands.spawn((
         Sprite::from_color(FRAME, Vec2::new(w + 8.0, h + 8.0)),
         Transform::from_translation(centre.extend(-2.0)),
@@ -188,6 +199,11 @@ fn spawn_board(mut commands: Commands) {
             ));
         }
     }
+}
+
+/// The four cells of each moving piece: the hint, the ghost, the active piece, the hold piece
+/// and every next piece (hidden until drawn).
+fn spawn_piece_cells(commands: &mut Commands) {
     for i in 0..4 {
         commands.spawn((
             HintCell(i),
@@ -222,15 +238,21 @@ fn spawn_board(mut commands: Commands) {
             ));
         }
     }
+}
+
+/// The HOLD and NEXT labels, the title and stats beside the well, and the overlay inside it.
+fn spawn_texts(commands: &mut Commands) {
+    let w = WIDTH as f32 * CELL;
+    let centre = well_centre();
     label(
-        &mut commands,
+        commands,
         "HOLD",
         hold_origin() + Vec2::new(0.0, 2.2 * MINI),
         20.0,
         DIM_TEXT,
     );
     label(
-        &mut commands,
+        commands,
         "NEXT",
         next_origin(0) + Vec2::new(0.0, 2.2 * MINI),
         20.0,

@@ -199,33 +199,7 @@ fn draw_hud(
         .resizable(false)
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
-                ui.heading(format!("tetris-dqn: {}", handle.run_name()));
-                ui.label(format!(
-                    "{} | {}",
-                    handle.device_name(),
-                    handle.run_dir().display()
-                ));
-                let state = state_line(&status)
-                    .map(|s| s.replace('\n', " "))
-                    .unwrap_or_else(|| {
-                        if handle.is_watching() {
-                            "Watching"
-                        } else {
-                            "Training"
-                        }
-                        .into()
-                    });
-                let colour = if status.finished.is_some() || !status.errors.is_empty() {
-                    egui::Color32::from_rgb(240, 90, 80)
-                } else if status.metrics.as_ref().is_some_and(|m| m.paused) {
-                    egui::Color32::from_rgb(240, 200, 60)
-                } else {
-                    egui::Color32::from_rgb(120, 210, 140)
-                };
-                ui.label(egui::RichText::new(state).strong().size(17.0).color(colour));
-                if let Some(error) = status.errors.last() {
-                    ui.colored_label(egui::Color32::from_rgb(240, 90, 80), error);
-                }
+                header(ui, handle, &status);
                 ui.separator();
                 controls(ui, handle, &status, &mut help, &mut quitting);
                 ui.separator();
@@ -251,6 +225,39 @@ fn draw_hud(
         ..default()
     });
     Ok(())
+}
+
+/// The run's name, device and folder, and its state in colour (red: finished or failing,
+/// yellow: paused, green: going), with the last error.
+fn header(ui: &mut egui::Ui, handle: &crate::training::TrainerHandle, status: &TrainerStatus) {
+    ui.heading(format!("tetris-dqn: {}", handle.run_name()));
+    ui.label(format!(
+        "{} | {}",
+        handle.device_name(),
+        handle.run_dir().display()
+    ));
+    let state = state_line(status)
+        .map(|s| s.replace('\n', " "))
+        .unwrap_or_else(|| {
+            if handle.is_watching() {
+                "Watching"
+            } else {
+                "Training"
+            }
+            .into()
+        });
+    let red = egui::Color32::from_rgb(240, 90, 80);
+    let colour = if status.finished.is_some() || !status.errors.is_empty() {
+        red
+    } else if status.metrics.as_ref().is_some_and(|m| m.paused) {
+        egui::Color32::from_rgb(240, 200, 60)
+    } else {
+        egui::Color32::from_rgb(120, 210, 140)
+    };
+    ui.label(egui::RichText::new(state).strong().size(17.0).color(colour));
+    if let Some(error) = status.errors.last() {
+        ui.colored_label(red, error);
+    }
 }
 
 /// The control bar: the same [`Action`]s as the keys.
@@ -499,6 +506,26 @@ fn charts(ui: &mut egui::Ui, history: &History, watching: bool) {
             return;
         }
     }
+    lines_chart(ui, history);
+    ui.label("Tetris rate and attack per piece (last 100 games)");
+    quality_plot(
+        ui,
+        "quality",
+        &history.tetris_rate,
+        &history.attack_per_piece,
+    );
+    if watching {
+        return; // nothing learns: no loss, no exploration
+    }
+    evaluations_chart(ui, history);
+    ui.label("Loss");
+    series_chart(ui, "loss", 90.0, &history.loss, None);
+    ui.label("Epsilon");
+    series_chart(ui, "epsilon", 80.0, &history.epsilon, Some(1.0));
+}
+
+/// Lines of each game and the rolling mean of 100.
+fn lines_chart(ui: &mut egui::Ui, history: &History) {
     ui.label("Lines per game");
     Plot::new("lines")
         .height(130.0)
@@ -516,16 +543,10 @@ fn charts(ui: &mut egui::Ui, history: &History, watching: bool) {
                     .width(2.0),
             );
         });
-    ui.label("Tetris rate and attack per piece (last 100 games)");
-    quality_plot(
-        ui,
-        "quality",
-        &history.tetris_rate,
-        &history.attack_per_piece,
-    );
-    if watching {
-        return; // nothing learns: no loss, no exploration
-    }
+}
+
+/// The periodic evaluations by the objective's figure, new bests as dots.
+fn evaluations_chart(ui: &mut egui::Ui, history: &History) {
     ui.label(format!(
         "Evaluation: {} (greedy, seeded games; dots: new best)",
         history.eval_figure.unwrap_or("the objective's figure")
@@ -546,26 +567,20 @@ fn charts(ui: &mut egui::Ui, history: &History, watching: bool) {
                     .color(egui::Color32::from_rgb(0, 200, 0)),
             );
         });
-    ui.label("Loss");
-    Plot::new("loss")
-        .height(90.0)
+}
+
+/// One series over steps, from 0 (and up to `top` at least, when given).
+fn series_chart(ui: &mut egui::Ui, name: &str, height: f32, points: &[[f64; 2]], top: Option<f64>) {
+    let mut plot = Plot::new(name)
+        .height(height)
         .allow_scroll(false)
-        .include_y(0.0)
-        .show(ui, |plot| {
-            plot.line(Line::new("loss", PlotPoints::from(history.loss.clone())));
-        });
-    ui.label("Epsilon");
-    Plot::new("epsilon")
-        .height(80.0)
-        .allow_scroll(false)
-        .include_y(0.0)
-        .include_y(1.0)
-        .show(ui, |plot| {
-            plot.line(Line::new(
-                "epsilon",
-                PlotPoints::from(history.epsilon.clone()),
-            ));
-        });
+        .include_y(0.0);
+    if let Some(top) = top {
+        plot = plot.include_y(top);
+    }
+    plot.show(ui, |plot| {
+        plot.line(Line::new(name, PlotPoints::from(points.to_vec())));
+    });
 }
 
 #[cfg(test)]
