@@ -79,25 +79,31 @@ impl ScreenshotArgs {
             );
         }
         if let Some(path) = &self.screenshot {
-            if path.extension().and_then(|e| e.to_str()) != Some("png") {
-                bail!("--screenshot {} must name a .png file", path.display());
-            }
-            if let Some(dir) = path
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
-            {
-                bail!(
-                    "--screenshot {}: folder {} does not exist",
-                    path.display(),
-                    dir.display()
-                );
-            }
+            check_png_path("--screenshot", path)?;
         }
         Ok(viz::ScreenshotOptions {
             path: self.screenshot,
             after,
         })
     }
+}
+
+/// Refuses a `flag` value that is not a .png file in an existing folder.
+fn check_png_path(flag: &str, path: &std::path::Path) -> Result<()> {
+    if path.extension().and_then(|e| e.to_str()) != Some("png") {
+        bail!("{flag} {} must name a .png file", path.display());
+    }
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+    {
+        bail!(
+            "{flag} {}: folder {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// The longest `--screenshot-after` (a day): longer delays are typing mistakes, and the
@@ -517,19 +523,7 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
             PathBuf::from(format!("report-{name}.png"))
         }
     };
-    if out.extension().and_then(|e| e.to_str()) != Some("png") {
-        bail!("--out {} must name a .png file", out.display());
-    }
-    if let Some(dir) = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
-    {
-        bail!(
-            "--out {}: folder {} does not exist",
-            out.display(),
-            dir.display()
-        );
-    }
+    check_png_path("--out", &out)?;
     for file in tetris_dqn::report::make(&args.run_dir, &out, args.html)? {
         eprintln!("wrote {}", file.display());
     }
