@@ -181,6 +181,15 @@ impl RunRecord {
     /// (pooled: tetris rate = 4 x tetrises / lines, attack / pieces, mean lines), and whether
     /// the window was full.
     pub fn rolling_figure(&self) -> Vec<(u64, f64, bool)> {
+        self.rolling()
+            .into_iter()
+            .map(|(steps, figure, _, full)| (steps, figure, full))
+            .collect()
+    }
+
+    /// At each game's end, over the last [`ROLLING_GAMES`] games: its steps, the objective's
+    /// figure, the mean lines per game, and whether the window was full.
+    fn rolling(&self) -> Vec<(u64, f64, f64, bool)> {
         let mut out = Vec::with_capacity(self.games.len());
         let (mut lines, mut pieces, mut tetrises, mut attack) = (0u64, 0u64, 0u64, 0u64);
         for (i, g) in self.games.iter().enumerate() {
@@ -195,13 +204,13 @@ impl RunRecord {
                 tetrises -= old.tetrises;
                 attack -= old.attack;
             }
-            let n = (i + 1).min(ROLLING_GAMES) as f64;
+            let mean_lines = lines as f64 / (i + 1).min(ROLLING_GAMES) as f64;
             let figure = match self.objective {
                 Objective::Tetris => 4.0 * tetrises as f64 / lines.max(1) as f64,
                 Objective::Attack => attack as f64 / pieces.max(1) as f64,
-                Objective::Survival => lines as f64 / n,
+                Objective::Survival => mean_lines,
             };
-            out.push((g.steps, figure, i + 1 >= ROLLING_GAMES));
+            out.push((g.steps, figure, mean_lines, i + 1 >= ROLLING_GAMES));
         }
         out
     }
@@ -442,19 +451,8 @@ fn draw_all(
         .iter()
         .map(|g| (g.steps as f64, g.lines as f64))
         .collect();
-    let rolling = record.rolling_figure();
-    let mut mean = Vec::with_capacity(record.games.len());
-    let mut sum = 0u64;
-    for (i, g) in record.games.iter().enumerate() {
-        sum += g.lines;
-        if i >= ROLLING_GAMES {
-            sum -= record.games[i - ROLLING_GAMES].lines;
-        }
-        mean.push((
-            g.steps as f64,
-            sum as f64 / (i + 1).min(ROLLING_GAMES) as f64,
-        ));
-    }
+    let rolling = thin(&record.rolling());
+    let mean: Vec<(f64, f64)> = rolling.iter().map(|r| (r.0 as f64, r.2)).collect();
     let blue = RGBColor(52, 101, 164);
     let orange = RGBColor(230, 126, 34);
     let green = RGBColor(39, 174, 96);
@@ -465,14 +463,11 @@ fn draw_all(
         x_max,
         &[
             ("game", RGBColor(150, 180, 220), lines),
-            ("mean of 100", orange, thin(&mean)),
+            ("mean of 100", orange, mean),
         ],
         &[],
     )?;
-    let figure: Vec<(f64, f64)> = thin(&rolling)
-        .iter()
-        .map(|&(s, f, _)| (s as f64, f))
-        .collect();
+    let figure: Vec<(f64, f64)> = rolling.iter().map(|r| (r.0 as f64, r.1)).collect();
     let evals: Vec<(f64, f64)> = record
         .evals
         .iter()

@@ -136,18 +136,17 @@ impl GreedyGame {
             || (self.max_pieces > 0 && self.game.pieces_placed() >= self.max_pieces)
     }
 
-    /// Places one piece; false when there was nothing to place (the game is then over).
-    fn play_one(&mut self, agent: &mut Agent) -> bool {
+    /// Places one piece (with nothing to place, the game is over).
+    fn play_one(&mut self, agent: &mut Agent) {
         let Some(best) = agent.choose(&self.game) else {
             self.stuck = true;
-            return false;
+            return;
         };
         let outcome = self
             .game
             .place(&best)
             .expect("the search's placements are legal in their game");
         self.quality.record(&outcome, self.game.board());
-        true
     }
 
     fn result(self) -> GameResult {
@@ -180,9 +179,7 @@ pub fn play_greedy(
         if placed.is_multiple_of(PROGRESS_EVERY) && placed > 0 {
             on_pieces(placed);
         }
-        if !game.play_one(agent) {
-            break;
-        }
+        game.play_one(agent);
     }
     game.result()
 }
@@ -309,7 +306,10 @@ impl PeriodicEvaluation {
                     self.playing.insert(GreedyGame::new(seed, self.max_pieces))
                 }
             };
-            if game.is_over() || !game.play_one(agent) || game.is_over() {
+            if !game.is_over() {
+                game.play_one(agent);
+            }
+            if game.is_over() {
                 let result = self.playing.take().expect("a game is in progress").result();
                 self.quality.add(&result.quality);
                 self.topped_out += result.topped_out as u32;
@@ -320,12 +320,6 @@ impl PeriodicEvaluation {
                 return None;
             }
         }
-    }
-
-    /// Plays it to the end at once.
-    pub fn run(mut self, agent: &mut Agent) -> EvalRecord {
-        self.advance(agent, no_deadline())
-            .expect("with no deadline it plays to the end")
     }
 
     fn record(&self) -> EvalRecord {
@@ -372,7 +366,9 @@ mod tests {
             max_pieces: 50,
             seed: 9,
         };
-        let at_once = PeriodicEvaluation::new(&schedule, Objective::Survival, 7).run(&mut agent);
+        let at_once = PeriodicEvaluation::new(&schedule, Objective::Survival, 7)
+            .advance(&mut agent, no_deadline())
+            .expect("with no deadline it plays to the end");
         let mut sliced = PeriodicEvaluation::new(&schedule, Objective::Survival, 7);
         let mut slices = 0;
         // A deadline already past: one piece per slice.

@@ -139,16 +139,17 @@ impl Learner {
     /// A learner from restored parts (see `checkpoint`); an evaluation that was in progress
     /// when they were saved starts again from its first game.
     pub fn from_parts(config: Config, agent: Agent, state: LearnerState) -> Learner {
-        let evaluation = state
-            .evaluating
-            .then(|| PeriodicEvaluation::new(&config.evaluation, config.objective, state.steps));
-        Learner {
+        let mut learner = Learner {
             config,
             learning: true,
             agent,
             state,
-            evaluation,
+            evaluation: None,
+        };
+        if learner.state.evaluating {
+            learner.start_evaluation();
         }
+        learner
     }
 
     /// A trained agent playing greedily from game seed `seed` with no learning, no

@@ -104,13 +104,7 @@ pub fn run_of(checkpoint: &Path) -> Option<PathBuf> {
 /// Whether `checkpoint` is the newest `latest` of the run folder `run`: the one checkpoint a
 /// run may continue in place.
 pub fn is_newest_latest(run: &Path, checkpoint: &Path) -> bool {
-    match (
-        fs::canonicalize(run.join(Slot::Latest.name())),
-        fs::canonicalize(checkpoint),
-    ) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
+    same_folder(&run.join(Slot::Latest.name()), checkpoint)
 }
 
 /// Whether two paths name the same existing folder.

@@ -152,10 +152,7 @@ impl Trainer {
                 {
                     self.evaluated(record, best);
                 }
-                if self.last_metrics.elapsed() >= METRICS_INTERVAL {
-                    self.send_metrics();
-                }
-                self.outbox.flush();
+                self.keep_watcher_current();
                 continue;
             }
             if self
@@ -189,10 +186,7 @@ impl Trainer {
             if every > 0 && steps.is_multiple_of(every) {
                 self.save(Slot::Latest, SaveReason::Periodic);
             }
-            if self.last_metrics.elapsed() >= METRICS_INTERVAL {
-                self.send_metrics();
-            }
-            self.outbox.flush();
+            self.keep_watcher_current();
         };
         // The last metrics state the training itself (steps, wall time) before the save.
         self.send_metrics();
@@ -205,6 +199,15 @@ impl Trainer {
         };
         self.outbox.send(finished);
         self.outbox.finish();
+    }
+
+    /// The end of each turn of the loop: metrics when they are due, and what waits in the
+    /// outbox sent as far as the channel takes it.
+    fn keep_watcher_current(&mut self) {
+        if self.last_metrics.elapsed() >= METRICS_INTERVAL {
+            self.send_metrics();
+        }
+        self.outbox.flush();
     }
 
     /// Takes one command if there is one (waiting as `wait` allows) and applies it; returns
