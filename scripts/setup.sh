@@ -11,7 +11,7 @@ TORCH_VERSION="2.13.0"
 APT_PACKAGES=(
   pkg-config libudev-dev libwayland-dev libxkbcommon-dev libasound2-dev libx11-dev
   libxkbcommon-x11-0 libx11-xcb1 libvulkan1 mesa-vulkan-drivers
-  xvfb xauth imagemagick
+  xvfb xauth imagemagick xdotool
 )
 
 tdqn_say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }

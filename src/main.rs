@@ -12,6 +12,8 @@ use tetris_dqn::config::{Config, DeviceChoice};
 use tetris_dqn::training::eval;
 use tetris_dqn::training::hint::HintWorker;
 use tetris_dqn::training::protocol::MAX_STEP_DELAY;
+use tetris_dqn::training::run_record::RunRecord;
+use tetris_dqn::training::watchers::{self, Address, ChartHistory, Hub, Server, WatcherKind};
 use tetris_dqn::training::{TrainerHandle, TrainerOptions, WatchOptions};
 use tetris_dqn::training::{checkpoint, run_folder, shipped};
 use tetris_dqn::viz::DemoOptions;
@@ -53,6 +55,35 @@ enum Command {
     Tbp(TbpArgs),
     /// Draw a run's learning curves to a PNG (and an HTML page); works while it trains.
     Report(ReportArgs),
+    /// Open the training window on a run that is already going (headless or not); closing
+    /// it detaches and the run goes on. With --list: the runs that are going.
+    Attach(AttachArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct AttachArgs {
+    /// A run folder (checkpoints/<run>) or the HOST:PORT a run serves with --listen; default:
+    /// the newest run under checkpoints/ that is training.
+    target: Option<String>,
+    /// List the runs under checkpoints/ that are training (step, steps/s, last evaluation),
+    /// and the folders whose socket is left from a run that was killed.
+    #[arg(long)]
+    list: bool,
+    /// For HOST:PORT: the token (the run's <run>/attach.token).
+    #[arg(long, value_name = "TOKEN", conflicts_with = "token_file")]
+    token: Option<String>,
+    /// For HOST:PORT: a file holding the token (e.g. a copy of the run's attach.token).
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Where to look for runs.
+    #[arg(long, value_name = "DIR", default_value = "checkpoints")]
+    checkpoints: PathBuf,
+    /// Leave visual mode as the run has it (by default attaching turns it on, to show the
+    /// board; it goes off again when the last window leaves).
+    #[arg(long)]
+    no_visual: bool,
+    #[command(flatten)]
+    shot: ScreenshotArgs,
 }
 
 /// The screenshot flags of every window command.
@@ -158,6 +189,11 @@ struct TrainArgs {
     /// Window: start paused.
     #[arg(long)]
     paused: bool,
+    /// Also serve the run on TCP at ADDR:PORT ("7878" alone: 127.0.0.1:7878), for `attach`
+    /// through an SSH tunnel; a client must present the token the run writes to
+    /// <run>/attach.token. (Every run serves a Unix socket in its folder.)
+    #[arg(long, value_name = "ADDR:PORT")]
+    listen: Option<String>,
     #[command(flatten)]
     shot: ScreenshotArgs,
 }
@@ -356,6 +392,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(args) => report(args),
+        Command::Attach(args) => attach(args),
         Command::Bench(args) => {
             for (flag, value) in [
                 ("--pieces", args.pieces),
@@ -450,6 +487,12 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
             _ => format!(" (resuming {})", r.display()),
         },
     };
+    let tcp = args
+        .listen
+        .as_deref()
+        .map(watchers::server::bind_tcp)
+        .transpose()?;
+    let run_dir = options.run_dir.clone();
     let handle = TrainerHandle::start(options)?;
     eprintln!(
         "training {} on {} into {}{resuming}",
@@ -457,11 +500,50 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
         handle.device_name(),
         handle.run_dir().display(),
     );
-    let exit = if args.headless {
-        viz::run_headless(handle)
-    } else {
-        viz::run_training_window(handle, shot)
+    // What the folder recorded before (a resumed run's games), for the charts.
+    let history = RunRecord::read(&run_dir)
+        .map(|r| ChartHistory::from_record(&r))
+        .unwrap_or_default();
+    let hub = Hub::start(handle, history).context("cannot start the watchers' thread")?;
+    let server = match Server::start(&hub, &run_dir, tcp) {
+        Ok(server) => {
+            eprintln!(
+                "watch it from another terminal: tetris-dqn attach {}",
+                run_dir.display()
+            );
+            if let (Some(addr), Some(token)) = (server.tcp_addr(), server.token_path()) {
+                eprintln!(
+                    "serving on TCP {addr}: tetris-dqn attach {addr} --token-file <a copy of {}>",
+                    token.display()
+                );
+            }
+            Some(server)
+        }
+        Err(e) => {
+            eprintln!("warning: {e}; training goes on, but no window can attach to it");
+            None
+        }
     };
+    let exit = if args.headless {
+        log_to_stderr();
+        viz::run_headless(hub.watch(WatcherKind::Progress))
+    } else {
+        match viz::run_training_window(hub.watch(WatcherKind::Window), shot) {
+            (_, viz::WindowEnd::Left) => {
+                eprintln!(
+                    "the window is closed; training goes on here (Ctrl-C saves and stops; \
+                     tetris-dqn attach {} opens a window again)",
+                    run_dir.display()
+                );
+                viz::run_headless(hub.watch(WatcherKind::Progress))
+            }
+            (exit, viz::WindowEnd::Closed) => exit,
+        }
+    };
+    // The window closed (or the progress line ended): the run stops, saving first.
+    hub.stop();
+    hub.join();
+    drop(server);
     Ok(exit_code(&exit))
 }
 
@@ -482,7 +564,99 @@ fn watch(args: WatchArgs) -> Result<ExitCode> {
         step_delay,
         lookahead: args.lookahead.beam,
     })?;
-    Ok(exit_code(&viz::run_training_window(handle, shot)))
+    let hub =
+        Hub::start(handle, ChartHistory::default()).context("cannot start the watchers' thread")?;
+    let (exit, _) = viz::run_training_window(hub.watch(WatcherKind::Window), shot);
+    Ok(exit_code(&exit))
+}
+
+/// Headless, no Bevy log plugin: warnings (a watcher dropped, and why) and the watchers'
+/// comings and goings go to stderr; `RUST_LOG` changes what is shown.
+fn log_to_stderr() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,tetris_dqn=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(filter)
+        .try_init();
+}
+
+fn attach(args: AttachArgs) -> Result<ExitCode> {
+    if args.list {
+        return list_runs(&args.checkpoints);
+    }
+    let shot = args.shot.checked()?;
+    let address = match &args.target {
+        Some(target) => Address::parse(target, args.token.clone(), args.token_file.as_deref())?,
+        None => Address::Folder(watchers::client::newest_running(&args.checkpoints)?),
+    };
+    // The run's answer first: "not running" or "wrong token" matter more than the display.
+    watchers::client::status(&address)?;
+    viz::display::check("`tetris-dqn attach`", false)?;
+    let watcher = watchers::client::connect(&address, WatcherKind::Window)?;
+    eprintln!(
+        "attached to {} ({}, process {}); closing the window detaches, the run goes on",
+        watcher.run_dir().display(),
+        address,
+        watcher.info().pid
+    );
+    if !args.no_visual {
+        watcher.set_visual(true);
+    }
+    let (exit, _) = viz::run_training_window(watcher, shot);
+    Ok(exit_code(&exit))
+}
+
+/// `attach --list`: one line per run folder with a socket.
+fn list_runs(checkpoints: &std::path::Path) -> Result<ExitCode> {
+    let runs = watchers::client::list(checkpoints);
+    if runs.is_empty() {
+        print_out(format!(
+            "no run is training under {} (none has an attach socket)",
+            checkpoints.display()
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = String::new();
+    for run in runs {
+        let line = match &run.status {
+            Ok(s) => {
+                let m = s.status.metrics.clone().unwrap_or_default();
+                let state = if s.status.finished.is_some() {
+                    "ending"
+                } else if m.paused {
+                    "paused"
+                } else if m.evaluating.is_some() {
+                    "evaluating"
+                } else {
+                    "training"
+                };
+                let eval = m.last_eval.map_or("no evaluation yet".into(), |e| {
+                    format!("last evaluation at step {}: {}", e.steps, e.summary())
+                });
+                format!(
+                    "{}: {state}, step {}, {:.0} steps/s, {} games, process {}; {eval}",
+                    run.dir.display(),
+                    m.steps,
+                    m.steps_per_s,
+                    m.games,
+                    s.info.pid
+                )
+            }
+            Err(watchers::AttachError::NotRunning(_)) => format!(
+                "{}: not running (a dead socket, left by a run that was killed; continue it \
+                 with tetris-dqn train --resume {}/latest)",
+                run.dir.display(),
+                run.dir.display()
+            ),
+            Err(e) => format!("{}: {e}", run.dir.display()),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    print_out(out.trim_end())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn evaluate(args: EvalArgs) -> Result<ExitCode> {

@@ -10,11 +10,9 @@ use std::path::{Path, PathBuf};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use crate::config::{Config, Objective};
-use crate::training::checkpoint::{self, Slot};
-use crate::training::eval_log::EVALS_FILE;
+use crate::config::Objective;
 use crate::training::learner::ROLLING_GAMES;
-use crate::training::metrics_log::METRICS_FILE;
+pub use crate::training::run_record::{EvalRow, GameRow, RunRecord, RunRecordError};
 
 /// The picture's size in pixels.
 pub const SIZE: (u32, u32) = (1400, 1000);
@@ -25,13 +23,10 @@ const FONT: &str = "sans-serif";
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    /// The folder holds no run.
-    #[error(
-        "{0} is not a training run folder: it has no metrics.csv (expected a folder such as \
-         checkpoints/<run>)"
-    )]
-    NotARun(PathBuf),
-    /// A file could not be read or written.
+    /// The run folder could not be read.
+    #[error(transparent)]
+    Read(#[from] RunRecordError),
+    /// A file could not be written.
     #[error("{path}: {error}")]
     Io {
         path: PathBuf,
@@ -42,187 +37,15 @@ pub enum ReportError {
     Draw { path: PathBuf, message: String },
 }
 
-/// One finished game, as metrics.csv records it.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct GameRow {
-    pub steps: u64,
-    pub lines: u64,
-    pub pieces: u64,
-    pub truncated: bool,
-    pub epsilon: f64,
-    pub loss: Option<f64>,
-    pub tetrises: u64,
-    pub attack: u64,
-}
-
-/// One periodic evaluation, as evals.csv records it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvalRow {
-    pub steps: u64,
-    pub figure: f64,
-    pub games: u64,
-    pub topped_out: u64,
-    pub best: bool,
-}
-
-/// What a run folder holds, read as it is now.
-#[derive(Debug)]
-pub struct RunRecord {
-    pub dir: PathBuf,
-    pub games: Vec<GameRow>,
-    pub evals: Vec<EvalRow>,
-    /// The config and counters of `latest/`, when there is one.
-    pub latest: Option<(Config, u64, f64)>,
-    pub objective: Objective,
-}
-
-/// Rows of a CSV file by column name; a last line still being written is skipped.
-fn rows(path: &Path) -> Result<Vec<std::collections::HashMap<String, String>>, ReportError> {
-    let text = match fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
-        Err(error) => {
-            return Err(ReportError::Io {
-                path: path.to_owned(),
-                error,
-            });
-        }
-    };
-    let mut lines = text.lines();
-    let Some(header) = lines.next() else {
-        return Ok(vec![]);
-    };
-    let names: Vec<&str> = header.split(',').collect();
-    let all: Vec<&str> = lines.collect();
-    // A file that does not end with a newline is being appended to: its last line is partial.
-    let keep = if text.ends_with('\n') {
-        all.len()
-    } else {
-        all.len().saturating_sub(1)
-    };
-    Ok(all[..keep]
-        .iter()
-        .filter(|l| l.split(',').count() == names.len())
-        .map(|l| {
-            names
-                .iter()
-                .zip(l.split(','))
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect())
-}
-
 impl RunRecord {
-    /// Reads `dir`'s metrics.csv, evals.csv and `latest/meta.ron` (when there).
-    pub fn read(dir: &Path) -> Result<RunRecord, ReportError> {
-        let metrics = dir.join(METRICS_FILE);
-        if !metrics.is_file() {
-            return Err(ReportError::NotARun(dir.to_owned()));
-        }
-        let num = |r: &std::collections::HashMap<String, String>, k: &str| {
-            r.get(k).and_then(|v| v.parse::<f64>().ok())
-        };
-        let games = rows(&metrics)?
-            .iter()
-            .filter_map(|r| {
-                Some(GameRow {
-                    steps: num(r, "steps")? as u64,
-                    lines: num(r, "lines")? as u64,
-                    pieces: num(r, "pieces")? as u64,
-                    truncated: r.get("truncated").is_some_and(|v| v == "true"),
-                    epsilon: num(r, "epsilon").unwrap_or(0.0),
-                    loss: num(r, "loss").filter(|l| l.is_finite()),
-                    tetrises: num(r, "tetrises").unwrap_or(0.0) as u64,
-                    attack: num(r, "attack").unwrap_or(0.0) as u64,
-                })
-            })
-            .collect();
-        let eval_rows = rows(&dir.join(EVALS_FILE))?;
-        let evals = eval_rows
-            .iter()
-            .filter_map(|r| {
-                Some(EvalRow {
-                    steps: num(r, "steps")? as u64,
-                    figure: num(r, "figure")?,
-                    games: num(r, "games").unwrap_or(0.0) as u64,
-                    topped_out: num(r, "topped_out").unwrap_or(0.0) as u64,
-                    best: r.get("best").is_some_and(|v| v == "true"),
-                })
-            })
-            .collect();
-        let latest = checkpoint::read_meta(&dir.join(Slot::Latest.name()))
-            .ok()
-            .map(|m| (m.config, m.steps, m.wall_time_s));
-        let from_evals = eval_rows
-            .first()
-            .and_then(|r| r.get("objective"))
-            .and_then(|o| match o.to_ascii_lowercase().as_str() {
-                "survival" => Some(Objective::Survival),
-                "tetris" => Some(Objective::Tetris),
-                "attack" => Some(Objective::Attack),
-                _ => None,
-            });
-        let objective = latest
-            .as_ref()
-            .map(|(c, _, _)| c.objective)
-            .or(from_evals)
-            .unwrap_or(Objective::Tetris);
-        Ok(RunRecord {
-            dir: dir.to_owned(),
-            games,
-            evals,
-            latest,
-            objective,
-        })
-    }
-
-    /// The objective's figure over the last [`ROLLING_GAMES`] games at each game's end
-    /// (pooled: tetris rate = 4 x tetrises / lines, attack / pieces, mean lines), and whether
-    /// the window was full.
-    pub fn rolling_figure(&self) -> Vec<(u64, f64, bool)> {
-        self.rolling()
-            .into_iter()
-            .map(|(steps, figure, _, full)| (steps, figure, full))
-            .collect()
-    }
-
-    /// At each game's end, over the last [`ROLLING_GAMES`] games: its steps, the objective's
-    /// figure, the mean lines per game, and whether the window was full.
-    fn rolling(&self) -> Vec<(u64, f64, f64, bool)> {
-        let mut out = Vec::with_capacity(self.games.len());
-        let (mut lines, mut pieces, mut tetrises, mut attack) = (0u64, 0u64, 0u64, 0u64);
-        for (i, g) in self.games.iter().enumerate() {
-            lines += g.lines;
-            pieces += g.pieces;
-            tetrises += g.tetrises;
-            attack += g.attack;
-            if i >= ROLLING_GAMES {
-                let old = &self.games[i - ROLLING_GAMES];
-                lines -= old.lines;
-                pieces -= old.pieces;
-                tetrises -= old.tetrises;
-                attack -= old.attack;
-            }
-            let mean_lines = lines as f64 / (i + 1).min(ROLLING_GAMES) as f64;
-            let figure = match self.objective {
-                Objective::Tetris => 4.0 * tetrises as f64 / lines.max(1) as f64,
-                Objective::Attack => attack as f64 / pieces.max(1) as f64,
-                Objective::Survival => mean_lines,
-            };
-            out.push((g.steps, figure, mean_lines, i + 1 >= ROLLING_GAMES));
-        }
-        out
-    }
-
     /// Whether learning held: once the last-100 figure first reaches 90% of its best, the
     /// lowest it falls to relative to its best so far (it holds at 90% or more).
     pub fn holds(&self) -> String {
         let series: Vec<(u64, f64)> = self
-            .rolling_figure()
+            .rolling()
             .into_iter()
-            .filter(|s| s.2)
-            .map(|(s, f, _)| (s, f))
+            .filter(|r| r.full)
+            .map(|r| (r.steps, r.figure))
             .collect();
         let name = self.objective.figure_name();
         if series.is_empty() {
@@ -234,7 +57,7 @@ impl RunRecord {
         let best = series.iter().map(|s| s.1).fold(0.0, f64::max);
         if best <= 0.0 {
             return format!(
-                "Learning check: the {name} over {ROLLING_GAMES} games has stayed at 0 so far                  ({} games): nothing learnt to hold yet.",
+                "Learning check: the {name} over {ROLLING_GAMES} games has stayed at 0 so far ({} games): nothing learnt to hold yet.",
                 self.games.len()
             );
         }
@@ -452,7 +275,10 @@ fn draw_all(
         .map(|g| (g.steps as f64, g.lines as f64))
         .collect();
     let rolling = thin(&record.rolling());
-    let mean: Vec<(f64, f64)> = rolling.iter().map(|r| (r.0 as f64, r.2)).collect();
+    let mean: Vec<(f64, f64)> = rolling
+        .iter()
+        .map(|r| (r.steps as f64, r.mean_lines))
+        .collect();
     let blue = RGBColor(52, 101, 164);
     let orange = RGBColor(230, 126, 34);
     let green = RGBColor(39, 174, 96);
@@ -467,7 +293,7 @@ fn draw_all(
         ],
         &[],
     )?;
-    let figure: Vec<(f64, f64)> = rolling.iter().map(|r| (r.0 as f64, r.1)).collect();
+    let figure: Vec<(f64, f64)> = rolling.iter().map(|r| (r.steps as f64, r.figure)).collect();
     let evals: Vec<(f64, f64)> = record
         .evals
         .iter()
@@ -606,10 +432,10 @@ mod tests {
         // 100 games of 4 lines, all tetrises, then 100 of 4 lines, none.
         let games: Vec<(u64, u64)> = (0..200).map(|i| (4, u64::from(i < 100))).collect();
         let r = record(Objective::Tetris, &games);
-        let f = r.rolling_figure();
-        assert_eq!(f[99], (1000, 1.0, true));
-        assert!((f[149].1 - 0.5).abs() < 1e-12);
-        assert_eq!(f[199].1, 0.0);
+        let f = r.rolling();
+        assert_eq!((f[99].steps, f[99].figure, f[99].full), (1000, 1.0, true));
+        assert!((f[149].figure - 0.5).abs() < 1e-12);
+        assert_eq!(f[199].figure, 0.0);
         assert!(r.holds().contains("does NOT hold"), "{}", r.holds());
         let steady = record(Objective::Survival, &[(5, 0); 150]);
         assert!(

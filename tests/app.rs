@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 use support::{tap_key, tiny_config};
 use tetris_dqn::config::Config;
+use tetris_dqn::training::watchers::{ChartHistory, Hub, WatcherKind};
 use tetris_dqn::training::{FinishReason, SaveReason, TrainerHandle, TrainerOptions};
 use tetris_dqn::viz::bridge::{self, TrainerLink, TrainerStatus};
 use tetris_dqn::viz::controls;
@@ -34,11 +35,17 @@ fn handle(name: &str, total: Option<u64>) -> TrainerHandle {
     .unwrap()
 }
 
+/// The run behind the app's watcher, kept alive as long as the app.
+#[derive(Resource)]
+struct Run(std::sync::Arc<Hub>);
+
 fn app_with(handle: TrainerHandle) -> App {
+    let hub = std::sync::Arc::new(Hub::start(handle, ChartHistory::default()).unwrap());
     let mut app = App::new();
     app.add_plugins(MinimalPlugins)
         .init_resource::<ButtonInput<KeyCode>>()
-        .insert_resource(TrainerLink(handle))
+        .insert_resource(TrainerLink(hub.watch(WatcherKind::Window)))
+        .insert_resource(Run(hub))
         .add_plugins((bridge::plugin, controls::plugin));
     app
 }
@@ -136,4 +143,43 @@ fn keys_become_commands_and_the_state_line_follows() {
     // Esc quits the app once the trainer has saved and ended.
     app.update();
     assert!(app.should_exit().is_some());
+}
+
+#[test]
+fn h_closes_the_window_and_the_run_goes_on_with_visual_off() {
+    let mut app = app_with(handle("leave", None));
+    update_until(&mut app, |s| {
+        s.metrics.as_ref().is_some_and(|m| m.steps > 0 && m.visual)
+    });
+    let hub = app.world().resource::<Run>().0.clone();
+    tap_key(&mut app, KeyCode::KeyH);
+    app.update();
+    assert!(app.should_exit().is_some(), "H closes the window");
+    assert_eq!(
+        app.world().resource::<tetris_dqn::viz::EndOfWindow>().get(),
+        tetris_dqn::viz::WindowEnd::Left
+    );
+    drop(app); // the window's watcher leaves with it
+    // The run goes on, with no one left to draw frames: visual mode goes off.
+    let progress = hub.watch(WatcherKind::Progress);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = None;
+    while last.as_ref().is_none_or(|m: &tetris_dqn::training::Metrics| m.visual) {
+        assert!(Instant::now() < deadline, "visual stayed on: {last:?}");
+        if let Ok(tetris_dqn::training::TrainerEvent::Metrics(m)) =
+            progress.events().recv_timeout(Duration::from_secs(1))
+        {
+            last = Some(m);
+        }
+    }
+    let steps = last.unwrap().steps;
+    std::thread::sleep(Duration::from_millis(300));
+    let later = hub.snapshot().status.metrics.unwrap().steps;
+    assert!(later > steps, "training went on: {steps} then {later}");
+    assert!(progress.stop());
+    hub.join();
+    assert_eq!(
+        hub.snapshot().status.finished,
+        Some(FinishReason::Stopped)
+    );
 }

@@ -314,6 +314,11 @@ impl TrainerHandle {
         taken
     }
 
+    /// A sender of commands straight to the trainer (for the watchers' hub).
+    pub(crate) fn command_sender(&self) -> Sender<Command> {
+        self.commands.clone()
+    }
+
     /// Events: metrics, games, saves, errors, and `Finished` last.
     pub fn events(&self) -> &Receiver<TrainerEvent> {
         &self.events

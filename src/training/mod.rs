@@ -14,8 +14,10 @@ pub mod metrics_log;
 mod outbox;
 pub mod protocol;
 pub mod run_folder;
+pub mod run_record;
 pub mod shipped;
 mod trainer;
+pub mod watchers;
 
 pub use handle::{TrainerHandle, TrainerOptions, TrainingError, WatchOptions};
 pub use learner::Learner;

@@ -13,7 +13,7 @@ use crate::game::{Game, Input, PieceGrid, PlaceOutcome, Placement, Quality};
 pub const MAX_STEP_DELAY: Duration = Duration::from_millis(100);
 
 /// What the UI asks of the trainer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Command {
     /// Stop stepping until `Resume` (or `Stop`).
     Pause,
@@ -32,7 +32,7 @@ pub enum Command {
 }
 
 /// A periodic summary of training; sent about ten times a second and on every state change.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
     /// Steps (placements) made in all, including those before a resume.
     pub steps: u64,
@@ -132,7 +132,7 @@ impl EvalRecord {
 }
 
 /// One finished game.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpisodeStats {
     /// Game number, from 1.
     pub game: u64,
@@ -161,7 +161,7 @@ pub struct EpisodeStats {
 
 /// One placement, for the window to animate: the game and its colours before the piece
 /// moves, the placement chosen, the inputs that reach it, and what locking it did.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BoardFrame {
     /// Steps in all after this placement.
     pub steps: u64,
@@ -182,7 +182,7 @@ pub struct BoardFrame {
 }
 
 /// Why a checkpoint was written.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum SaveReason {
     /// A periodic evaluation beat every earlier one.
     Best(EvalRecord),
@@ -206,7 +206,7 @@ impl std::fmt::Display for SaveReason {
 }
 
 /// Why the trainer ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FinishReason {
     /// It reached its step count.
     StepsReached,
@@ -231,7 +231,7 @@ impl FinishReason {
 /// Everything the trainer tells its watcher, except board frames. None is dropped while the
 /// watcher keeps up; one that stops taking them sees older metrics merged and, past a bound,
 /// the oldest games left out (`training::outbox`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum TrainerEvent {
     /// Counters and rates.
     Metrics(Metrics),

@@ -1,14 +1,17 @@
 //! The keyboard: Space pause/resume, V visual on/off, `+`/`-` speed (10 ms steps, 0 to 100),
-//! S save now, Esc save and quit, F1 or `?` the list of shortcuts. Each key becomes a
-//! `TrainerHandle` command; the window follows the trainer's own report of its state.
+//! S save now, H go headless (in an attached window: detach), Esc save and quit (attached:
+//! detach), F1 or `?` the list of shortcuts. Each key becomes a [`Watcher`] command; the
+//! window follows the trainer's own report of its state. An attached window asks before Stop.
 
 use std::time::Duration;
 
 use bevy::prelude::*;
 
 use super::bridge::{FromTrainer, TrainerLink, TrainerStatus};
+use super::{EndOfWindow, WindowEnd};
+use crate::training::TrainerEvent;
 use crate::training::protocol::MAX_STEP_DELAY;
-use crate::training::{TrainerEvent, TrainerHandle};
+use crate::training::watchers::Watcher;
 
 /// Speed change per `+`/`-` press.
 pub const SPEED_STEP: Duration = Duration::from_millis(10);
@@ -19,7 +22,8 @@ pub const SHORTCUTS: &str = "Space  pause / resume\n\
                              + -    slower / faster (10 ms)\n\
                              S      save now\n\
                              R      new game (watch)\n\
-                             Esc    save and quit\n\
+                             H      go headless / detach: the run goes on\n\
+                             Esc    save and quit (attached: detach)\n\
                              F1 ?   this help";
 
 /// Whether the shortcut list is shown.
@@ -30,11 +34,23 @@ pub struct ShowShortcuts(pub bool);
 #[derive(Resource, Default, Debug)]
 pub struct Quitting(pub bool);
 
+/// Set when the window is asked to close while the run goes on (H, Go headless, Detach), or
+/// to confirm a Stop (attached windows ask first).
+#[derive(Resource, Default, Debug)]
+pub struct Asked {
+    /// Close the window; the run goes on.
+    pub leave: bool,
+    /// Show "Stop the run?".
+    pub confirm_stop: bool,
+}
+
 /// Registers the keyboard system.
 pub fn plugin(app: &mut App) {
     app.init_resource::<ShowShortcuts>()
         .init_resource::<Quitting>()
-        .add_systems(Update, (keys, exit_when_finished));
+        .init_resource::<Asked>()
+        .init_resource::<EndOfWindow>()
+        .add_systems(Update, (keys, exit_when_finished, leave_when_asked));
 }
 
 /// Presses `key` for one update of `app`, then releases it (for the unit tests of the window's
@@ -77,8 +93,14 @@ pub enum Action {
     SaveNow,
     /// A new game (watching only).
     NewGame,
-    /// Save and quit once the trainer has stopped.
+    /// Save and quit once the trainer has stopped (attached: detach).
     Quit,
+    /// The Stop button: as Quit in the training window; an attached window asks first.
+    Stop,
+    /// "Stop the run" in the attached window's question: stop, as Quit.
+    ConfirmStop,
+    /// Close the window, the run going on: headless in this process, or detached.
+    Leave,
     /// Show or hide the shortcut list.
     ToggleShortcuts,
 }
@@ -86,10 +108,11 @@ pub enum Action {
 /// Carries out `action` on the trainer behind `handle`, as its last report (`status`) stands.
 pub fn perform(
     action: Action,
-    handle: &TrainerHandle,
+    handle: &Watcher,
     status: &TrainerStatus,
     help: &mut ShowShortcuts,
     quitting: &mut Quitting,
+    asked: &mut Asked,
 ) {
     let m = status.metrics.as_ref();
     let delay = m.map_or(Duration::ZERO, |m| m.step_delay);
@@ -118,16 +141,26 @@ pub fn perform(
         Action::NewGame => {
             handle.restart();
         }
-        Action::Quit => {
+        Action::Quit | Action::Stop if handle.is_remote() && status.finished.is_some() => {
+            asked.leave = true;
+        }
+        Action::Quit if handle.is_remote() => asked.leave = true,
+        Action::Stop if handle.is_remote() => asked.confirm_stop = true,
+        Action::Quit | Action::Stop | Action::ConfirmStop => {
+            asked.confirm_stop = false;
             quitting.0 = true;
             handle.stop();
         }
+        Action::Leave => asked.leave = true,
         Action::ToggleShortcuts => help.0 = !help.0,
     }
 }
 
 /// The action of a key press, if any.
 fn action_of(key: KeyCode, shift: bool, watching: bool) -> Option<Action> {
+    if key == KeyCode::KeyH && !watching {
+        return Some(Action::Leave);
+    }
     Some(match key {
         KeyCode::Space => Action::TogglePause,
         KeyCode::KeyV => Action::ToggleVisual,
@@ -148,13 +181,40 @@ fn keys(
     status: Res<TrainerStatus>,
     mut help: ResMut<ShowShortcuts>,
     mut quitting: ResMut<Quitting>,
+    mut asked: ResMut<Asked>,
 ) {
     let handle = &link.0;
     let shift = keys.pressed(KeyCode::ShiftLeft) || keys.pressed(KeyCode::ShiftRight);
     for &key in keys.get_just_pressed() {
         if let Some(action) = action_of(key, shift, handle.is_watching()) {
-            perform(action, handle, &status, &mut help, &mut quitting);
+            perform(
+                action,
+                handle,
+                &status,
+                &mut help,
+                &mut quitting,
+                &mut asked,
+            );
         }
+    }
+}
+
+/// H, Go headless or Detach: the window closes and says so to whoever opened it; the run goes
+/// on (this window's watcher leaves it when the app ends).
+fn leave_when_asked(
+    asked: Res<Asked>,
+    end: Res<EndOfWindow>,
+    link: Res<TrainerLink>,
+    mut exit: MessageWriter<AppExit>,
+    mut done: Local<bool>,
+) {
+    if asked.leave && !*done {
+        *done = true;
+        end.set(WindowEnd::Left);
+        if link.0.is_remote() {
+            eprintln!("detached; the run goes on");
+        }
+        exit.write(AppExit::Success);
     }
 }
 

@@ -11,15 +11,17 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::bridge::{self, FromTrainer, TrainerLink, TrainerStatus};
 use super::interrupt;
-use crate::training::{FinishReason, TrainerEvent, TrainerHandle};
+use crate::training::watchers::Watcher;
+use crate::training::{FinishReason, TrainerEvent};
 
 /// How often the app's loop runs; the trainer does not wait for it.
 const FRAME: Duration = Duration::from_millis(50);
 /// How often a plain progress line is printed when stderr is not a terminal.
 const PLAIN_EVERY: Duration = Duration::from_secs(10);
 
-/// Runs training with no window until it finishes or Ctrl-C; returns how it ended.
-pub fn run_headless(handle: TrainerHandle) -> AppExit {
+/// Runs training with no window until it finishes or Ctrl-C; returns how it ended. The
+/// progress line is `watcher`'s (a [`crate::training::watchers::WatcherKind::Progress`] one).
+pub fn run_headless(handle: Watcher) -> AppExit {
     interrupt::install();
     let mut app = App::new();
     app.add_plugins(MinimalPlugins.set(ScheduleRunnerPlugin::run_loop(FRAME)))

@@ -19,119 +19,20 @@ use bevy_egui::{
 };
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
-use super::bridge::{FromTrainer, TrainerLink, TrainerStatus};
-use super::controls::{Action, Quitting, SHORTCUTS, ShowShortcuts, perform};
+use super::bridge::{FromTrainer, Joined, TrainerLink, TrainerStatus};
+use super::controls::{Action, Asked, Quitting, SHORTCUTS, ShowShortcuts, perform};
 use super::status_text::{best_lines, saved_line, state_line};
 use crate::config::Objective;
-use crate::training::TrainerEvent;
 use crate::training::protocol::MAX_STEP_DELAY;
+use crate::training::watchers::{ChartHistory, Watcher};
 
 /// Width of the side panel, in logical pixels.
 pub const PANEL_WIDTH: f32 = 400.0;
-/// Points kept per chart before older ones are thinned out (every other one dropped).
-const MAX_POINTS: usize = 4000;
 
-/// The series the charts draw, x = steps.
-#[derive(Resource, Default, Debug)]
-pub struct History {
-    /// Lines of each game, at the step it ended.
-    pub lines: Vec<[f64; 2]>,
-    /// The learner's mean lines of the last 100 games, at each game's end.
-    pub mean_lines: Vec<[f64; 2]>,
-    /// Tetris rate of the last 100 games together, at each game's end.
-    pub tetris_rate: Vec<[f64; 2]>,
-    /// Attack per piece of the last 100 games together, at each game's end.
-    pub attack_per_piece: Vec<[f64; 2]>,
-    /// Loss, sampled with the metrics.
-    pub loss: Vec<[f64; 2]>,
-    /// Epsilon, sampled with the metrics.
-    pub epsilon: Vec<[f64; 2]>,
-    /// The objective's figure at each periodic evaluation.
-    pub evals: Vec<[f64; 2]>,
-    /// The periodic evaluations that became `best/`.
-    pub best_evals: Vec<[f64; 2]>,
-    /// What the evaluations measure ("tetris rate", ...), once one has run.
-    pub eval_figure: Option<&'static str>,
-    /// Watching: the game in progress's tetris rate, sampled with the metrics (x = its
-    /// pieces; cleared when a new game starts).
-    pub game_tetris_rate: Vec<[f64; 2]>,
-    /// Watching: the game in progress's attack per piece, sampled with the metrics.
-    pub game_attack_per_piece: Vec<[f64; 2]>,
-    /// Watching: games finished when the game in progress's curve began.
-    curve_after_games: u64,
-}
-
-impl History {
-    /// Adds one trainer event to the series.
-    pub fn record(&mut self, event: &TrainerEvent) {
-        match event {
-            TrainerEvent::Episode(e) => {
-                let x = e.steps as f64;
-                push(&mut self.lines, [x, e.lines as f64]);
-                push(&mut self.mean_lines, [x, e.mean_lines_100]);
-                push(&mut self.tetris_rate, [x, e.quality_100.tetris_rate()]);
-                push(
-                    &mut self.attack_per_piece,
-                    [x, e.quality_100.attack_per_piece()],
-                );
-            }
-            TrainerEvent::Evaluated { record, best } => {
-                let point = [record.steps as f64, record.figure];
-                push(&mut self.evals, point);
-                if *best {
-                    push(&mut self.best_evals, point);
-                }
-                self.eval_figure = Some(record.objective.figure_name());
-            }
-            TrainerEvent::Metrics(m) => {
-                let x = m.steps as f64;
-                if self.epsilon.last().is_none_or(|p| p[0] < x) {
-                    if let Some(loss) = m.loss {
-                        push(&mut self.loss, [x, loss as f64]);
-                    }
-                    push(&mut self.epsilon, [x, m.epsilon]);
-                }
-                if m.watching {
-                    self.record_game_in_progress(m);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-impl History {
-    /// Watching: the game in progress's quality, by its own piece count. Another finished
-    /// game count (a top-out) or a piece count lower than the last point's (R) means a new
-    /// game: its curve starts afresh.
-    fn record_game_in_progress(&mut self, m: &crate::training::Metrics) {
-        let q = &m.quality_this_game;
-        let x = q.placements as f64;
-        let mut last = self.game_tetris_rate.last().map(|p| p[0]);
-        if m.games != self.curve_after_games || last.is_some_and(|last| x < last) {
-            self.game_tetris_rate.clear();
-            self.game_attack_per_piece.clear();
-            self.curve_after_games = m.games;
-            last = None;
-        }
-        if last.is_none_or(|last| x != last) {
-            push(&mut self.game_tetris_rate, [x, q.tetris_rate()]);
-            push(&mut self.game_attack_per_piece, [x, q.attack_per_piece()]);
-        }
-    }
-}
-
-fn push(series: &mut Vec<[f64; 2]>, point: [f64; 2]) {
-    if series.len() >= MAX_POINTS {
-        // Thin the history evenly so a long run still fits: keep every other point.
-        let mut i = 0;
-        series.retain(|_| {
-            i += 1;
-            i % 2 == 1
-        });
-    }
-    series.push(point);
-}
+/// The series the charts draw (the run's [`ChartHistory`], filled from the snapshot the
+/// window joined with, then live).
+#[derive(Resource, Default, Debug, Deref, DerefMut)]
+pub struct History(pub ChartHistory);
 
 /// Registers egui, the HUD camera, the history and the panel; needs the bridge.
 pub fn plugin(app: &mut App) {
@@ -163,7 +64,14 @@ fn spawn_hud_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSetti
     ));
 }
 
-fn record_history(mut events: MessageReader<FromTrainer>, mut history: ResMut<History>) {
+fn record_history(
+    mut joined: MessageReader<Joined>,
+    mut events: MessageReader<FromTrainer>,
+    mut history: ResMut<History>,
+) {
+    if let Some(j) = joined.read().last() {
+        history.0 = j.history.clone();
+    }
     for FromTrainer(event) in events.read() {
         history.record(event);
     }
@@ -184,6 +92,7 @@ fn draw_hud(
     history: Res<History>,
     mut help: ResMut<ShowShortcuts>,
     mut quitting: ResMut<Quitting>,
+    mut asked: ResMut<Asked>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let handle = &link.0;
@@ -201,7 +110,7 @@ fn draw_hud(
             egui::ScrollArea::vertical().show(ui, |ui| {
                 header(ui, handle, &status);
                 ui.separator();
-                controls(ui, handle, &status, &mut help, &mut quitting);
+                controls(ui, handle, &status, &mut help, &mut quitting, &mut asked);
                 ui.separator();
                 numbers(ui, &status);
                 ui.separator();
@@ -212,6 +121,9 @@ fn draw_hud(
                 }
             });
         });
+    if asked.confirm_stop {
+        confirm_stop(ctx, handle, &status, &mut help, &mut quitting, &mut asked);
+    }
     // The board gets the rest of the window.
     let scale = window.scale_factor();
     let panel_px = (panel.response.rect.width() * scale) as u32;
@@ -229,7 +141,7 @@ fn draw_hud(
 
 /// The run's name, device and folder, and its state in colour (red: finished or failing,
 /// yellow: paused, green: going), with the last error.
-fn header(ui: &mut egui::Ui, handle: &crate::training::TrainerHandle, status: &TrainerStatus) {
+fn header(ui: &mut egui::Ui, handle: &Watcher, status: &TrainerStatus) {
     ui.heading(format!("tetris-dqn: {}", handle.run_name()));
     ui.label(format!(
         "{} | {}",
@@ -247,7 +159,8 @@ fn header(ui: &mut egui::Ui, handle: &crate::training::TrainerHandle, status: &T
             .into()
         });
     let red = egui::Color32::from_rgb(240, 90, 80);
-    let colour = if status.finished.is_some() || !status.errors.is_empty() {
+    let colour = if status.finished.is_some() || status.gone.is_some() || !status.errors.is_empty()
+    {
         red
     } else if status.metrics.as_ref().is_some_and(|m| m.paused) {
         egui::Color32::from_rgb(240, 200, 60)
@@ -258,15 +171,19 @@ fn header(ui: &mut egui::Ui, handle: &crate::training::TrainerHandle, status: &T
     if let Some(error) = status.errors.last() {
         ui.colored_label(red, error);
     }
+    if let Some(gone) = &status.gone {
+        ui.colored_label(red, format!("Disconnected: {gone}"));
+    }
 }
 
 /// The control bar: the same [`Action`]s as the keys.
 fn controls(
     ui: &mut egui::Ui,
-    handle: &crate::training::TrainerHandle,
+    handle: &Watcher,
     status: &TrainerStatus,
     help: &mut ShowShortcuts,
     quitting: &mut Quitting,
+    asked: &mut Asked,
 ) {
     let m = status.metrics.as_ref();
     let paused = m.is_some_and(|m| m.paused);
@@ -305,8 +222,27 @@ fn controls(
             } else if ui.button("Save now (S)").clicked() {
                 clicked = Some(Action::SaveNow);
             }
-            if ui.button("Stop (Esc)").clicked() {
-                clicked = Some(Action::Quit);
+            let stop = if handle.is_remote() {
+                "Stop the run"
+            } else {
+                "Stop (Esc)"
+            };
+            if ui.button(stop).clicked() {
+                clicked = Some(Action::Stop);
+            }
+            if !handle.is_watching() {
+                let leave = if handle.is_remote() {
+                    "Detach (H)"
+                } else {
+                    "Go headless (H)"
+                };
+                if ui
+                    .button(leave)
+                    .on_hover_text("close this window; the run goes on")
+                    .clicked()
+                {
+                    clicked = Some(Action::Leave);
+                }
             }
         });
     });
@@ -322,7 +258,43 @@ fn controls(
         clicked = Some(Action::SetStepDelay(Duration::from_millis(ms as u64)));
     }
     if let Some(action) = clicked {
-        perform(action, handle, status, help, quitting);
+        perform(action, handle, status, help, quitting, asked);
+    }
+}
+
+/// An attached window's question before Stop: the run is someone's long job.
+fn confirm_stop(
+    ctx: &egui::Context,
+    handle: &Watcher,
+    status: &TrainerStatus,
+    help: &mut ShowShortcuts,
+    quitting: &mut Quitting,
+    asked: &mut Asked,
+) {
+    let mut answer = None;
+    egui::Window::new("Stop the run?")
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .show(ctx, |ui| {
+            ui.label(format!(
+                "Training in {} stops for good (latest/ is saved first). To leave it running, \
+                 detach instead.",
+                handle.run_dir().display()
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Stop the run").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+    match answer {
+        Some(true) => perform(Action::ConfirmStop, handle, status, help, quitting, asked),
+        Some(false) => asked.confirm_stop = false,
+        None => {}
     }
 }
 
@@ -549,7 +521,10 @@ fn lines_chart(ui: &mut egui::Ui, history: &History) {
 fn evaluations_chart(ui: &mut egui::Ui, history: &History) {
     ui.label(format!(
         "Evaluation: {} (greedy, seeded games; dots: new best)",
-        history.eval_figure.unwrap_or("the objective's figure")
+        history
+            .eval_figure
+            .as_deref()
+            .unwrap_or("the objective's figure")
     ));
     Plot::new("evals")
         .height(80.0)
@@ -581,51 +556,4 @@ fn series_chart(ui: &mut egui::Ui, name: &str, height: f32, points: &[[f64; 2]],
     plot.show(ui, |plot| {
         plot.line(Line::new(name, PlotPoints::from(points.to_vec())));
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_watched_game_s_curve_restarts_with_each_game() {
-        let mut history = History::default();
-        let watched = |steps: u64, pieces: u64| {
-            let mut m = crate::training::Metrics {
-                steps,
-                watching: true,
-                ..Default::default()
-            };
-            m.quality_this_game.placements = pieces;
-            TrainerEvent::Metrics(m)
-        };
-        for (steps, pieces) in [(10, 10), (20, 20), (20, 20), (30, 30)] {
-            history.record(&watched(steps, pieces));
-        }
-        let xs = |h: &History| h.game_tetris_rate.iter().map(|p| p[0]).collect::<Vec<_>>();
-        assert_eq!(xs(&history), [10.0, 20.0, 30.0]);
-        // R: a new game at 35 steps in all, 5 pieces in.
-        history.record(&watched(35, 5));
-        history.record(&watched(40, 10));
-        assert_eq!(xs(&history), [5.0, 10.0]);
-        assert_eq!(history.game_attack_per_piece.len(), 2);
-        // A top-out counts a game: the next curve starts even when sampled late.
-        let mut next = watched(80, 40);
-        if let TrainerEvent::Metrics(m) = &mut next {
-            m.games = 1;
-        }
-        history.record(&next);
-        assert_eq!(xs(&history), [40.0]);
-    }
-
-    #[test]
-    fn long_histories_are_thinned_not_cut() {
-        let mut series = vec![];
-        for i in 0..10_000 {
-            push(&mut series, [i as f64, 0.0]);
-        }
-        assert!(series.len() <= MAX_POINTS);
-        assert_eq!(series[0][0], 0.0);
-        assert_eq!(series.last().unwrap()[0], 9999.0);
-    }
 }

@@ -70,6 +70,11 @@ fn quit_on_signal(
     }
     *taken = true;
     match (link, quitting) {
+        (Some(link), _) if link.0.is_remote() => {
+            // An attached window: Ctrl-C closes it; the run it watched goes on.
+            eprintln!("Ctrl-C: detached; the run goes on");
+            exit.write(AppExit::Success);
+        }
         (Some(link), Some(mut quitting)) => {
             eprintln!("{STOPPING_LINE}");
             quitting.0 = true;

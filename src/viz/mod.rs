@@ -30,6 +30,7 @@ pub mod trainer_board;
 pub use headless::run_headless;
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bevy::prelude::*;
@@ -85,16 +86,48 @@ fn window_plugins(size: (u32, u32)) -> impl PluginGroup {
         .disable::<bevy::app::TerminalCtrlCHandlerPlugin>()
 }
 
-/// Opens the training window on a running trainer: the board animated from its frames, its
-/// metrics, and the keyboard controls. Closing the window stops the trainer, which saves
-/// `latest/` first.
+/// How a training window ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WindowEnd {
+    /// Closed, Esc, or the run finished.
+    #[default]
+    Closed,
+    /// H, Go headless or Detach: the run goes on without this window.
+    Left,
+}
+
+/// Where the window leaves word of how it ended, for whoever opened it (the app itself is
+/// gone by then).
+#[derive(Resource, Clone, Default, Debug)]
+pub struct EndOfWindow(Arc<Mutex<WindowEnd>>);
+
+impl EndOfWindow {
+    /// Records how the window ends.
+    pub fn set(&self, end: WindowEnd) {
+        if let Ok(mut e) = self.0.lock() {
+            *e = end;
+        }
+    }
+
+    /// How it ended.
+    pub fn get(&self) -> WindowEnd {
+        self.0.lock().map(|e| *e).unwrap_or_default()
+    }
+}
+
+/// Opens the training window on a run: the board animated from its frames, its metrics, the
+/// history so far and the controls. Returns how the window ended: closing a window in the
+/// training process stops the run (saving `latest/`) unless it was left with H; an attached
+/// window only ever detaches, unless Stop was confirmed.
 pub fn run_training_window(
-    handle: crate::training::TrainerHandle,
+    watcher: crate::training::watchers::Watcher,
     shot: ScreenshotOptions,
-) -> AppExit {
+) -> (AppExit, WindowEnd) {
+    let end = EndOfWindow::default();
     let mut app = App::new();
     app.add_plugins(window_plugins(TRAINING_WINDOW_SIZE))
-        .insert_resource(bridge::TrainerLink(handle))
+        .insert_resource(bridge::TrainerLink(watcher))
+        .insert_resource(end.clone())
         .add_plugins((
             bridge::plugin,
             board::plugin,
@@ -106,7 +139,8 @@ pub fn run_training_window(
             interrupt::plugin,
         ));
     add_screenshot(&mut app, shot);
-    app.run()
+    let exit = app.run();
+    (exit, end.get())
 }
 
 /// Opens the window for a person to play, first game from `seed`, with the agent's

@@ -88,6 +88,8 @@ fn show_status(
     }
     let title = if link.0.is_watching() {
         "Watching the agent\nF1: shortcuts".to_string()
+    } else if link.0.is_remote() {
+        format!("Attached to {}\nF1: shortcuts", link.0.run_name())
     } else {
         format!("Training {}\nF1: shortcuts", link.0.run_name())
     };
@@ -138,7 +140,10 @@ mod tests {
     #[test]
     fn the_state_line_says_when_the_trainer_is_evaluating() {
         let with = |m: Metrics| TrainerStatus {
-            metrics: Some(m),
+            run: crate::training::watchers::RunStatus {
+                metrics: Some(m),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let training = Metrics {

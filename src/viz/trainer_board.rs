@@ -10,7 +10,7 @@ use bevy::prelude::*;
 
 use super::animation::{PlacementAnimation, Timing, show_still};
 use super::board::{BoardView, DrawBoard};
-use super::bridge::{TrainerLink, TrainerStatus};
+use super::bridge::{Joined, TrainerLink, TrainerStatus};
 use crate::game::{Game, PieceGrid};
 use crate::training::BoardFrame;
 
@@ -69,6 +69,7 @@ fn animate(
     time: Res<Time>,
     link: Res<TrainerLink>,
     status: Res<TrainerStatus>,
+    mut joined: MessageReader<Joined>,
     mut board: ResMut<TrainerBoard>,
     mut view: ResMut<BoardView>,
 ) {
@@ -77,11 +78,17 @@ fn animate(
         .as_ref()
         .map_or(Duration::ZERO, |m| m.step_delay);
     let board = &mut *board;
+    // A window that joins a run shows its last placement at once.
+    if let Some(frame) = joined.read().filter_map(|j| j.frame.clone()).last() {
+        board.animation = None;
+        board.take(frame, Duration::ZERO);
+        show_shown(board, &mut view);
+    }
     if delay.is_zero() {
         // As fast as frames come: show the newest placement's result.
         board.animation = None;
         if let Some(frame) = link.0.frames().try_iter().last() {
-            board.take(frame, delay);
+            board.take(std::sync::Arc::unwrap_or_clone(frame), delay);
             show_shown(board, &mut view);
         }
         return;
@@ -90,6 +97,7 @@ fn animate(
         let Ok(frame) = link.0.frames().try_recv() else {
             return;
         };
+        let frame = std::sync::Arc::unwrap_or_clone(frame);
         // Move, lock and flash within the trainer's step delay.
         board.animation = Some(board.take(frame, delay));
     }
