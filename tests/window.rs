@@ -3,18 +3,13 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use image::{Rgb, RgbImage};
+use image::RgbImage;
+use support::screen::{Xvfb, artefacts, assert_shows_board, near, piece_pixels};
 use support::{smoke_checkpoint, smoke_config};
-
-fn artefacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Runs the binary under a private Xvfb display with `args`; panics with its output on failure.
 fn run_under_xvfb(args: &[&str]) {
@@ -63,58 +58,11 @@ fn screenshot(name: &str, args: &[&str], after: &str) -> RgbImage {
         .to_rgb8()
 }
 
-fn near(a: &Rgb<u8>, b: [u8; 3], tolerance: i32) -> bool {
-    a.0.iter()
-        .zip(b)
-        .all(|(&x, y)| (x as i32 - y as i32).abs() <= tolerance)
-}
-
-fn count(img: &RgbImage, colour: [u8; 3]) -> usize {
-    img.pixels().filter(|p| near(p, colour, 12)).count()
-}
-
 #[test]
 fn demo_window_shows_a_board() {
     let img = screenshot("demo", &["demo", "--seed", "3", "--input-ms", "2"], "4");
     let kinds = assert_shows_board(&img);
     assert!(kinds >= 3, "only {kinds} piece colours visible");
-}
-
-const PALETTE: [[u8; 3]; 7] = [
-    [0, 220, 230],
-    [240, 220, 0],
-    [170, 60, 230],
-    [40, 210, 60],
-    [230, 40, 50],
-    [40, 90, 240],
-    [245, 150, 20],
-];
-
-/// Pixels in guideline piece colours.
-fn piece_pixels(img: &RgbImage) -> usize {
-    PALETTE.iter().map(|&c| count(img, c)).sum()
-}
-
-/// Checks the picture is a drawn board, not a blank; returns how many piece colours show.
-fn assert_shows_board(img: &RgbImage) -> usize {
-    assert!(
-        img.width() >= 600 && img.height() >= 500,
-        "{}x{}",
-        img.width(),
-        img.height()
-    );
-    // Not blank: many distinct colours.
-    let mut distinct = std::collections::HashSet::new();
-    for p in img.pixels() {
-        distinct.insert(p.0);
-    }
-    assert!(distinct.len() > 20, "only {} colours", distinct.len());
-    // The empty cells of the well are drawn (200 cells of ~30x30 px, most of them empty).
-    let empty = count(img, [38, 38, 51]) + count(img, [43, 43, 56]);
-    assert!(empty > 20_000, "empty-cell colour covers {empty} px");
-    // Pieces in guideline colours: how many kinds are visible (stack, active piece, next
-    // queue).
-    PALETTE.iter().filter(|&&c| count(img, c) > 300).count()
 }
 
 /// Trains the smoke config in the window with `extra` flags, saves a screenshot named
@@ -366,52 +314,6 @@ fn a_run_that_finishes_before_the_screenshot_still_takes_it_and_exits() {
     );
     let meta = tetris_dqn::training::checkpoint::read_meta(&run_dir.join("latest")).unwrap();
     assert_eq!(meta.steps, 300);
-}
-
-/// A private Xvfb server, in its own process group (so signals sent to a test's process
-/// group do not reach it); killed on drop.
-struct Xvfb {
-    child: std::process::Child,
-    display: String,
-}
-
-impl Xvfb {
-    fn start() -> Xvfb {
-        use std::io::{BufRead, BufReader};
-        use std::os::unix::process::CommandExt;
-        let mut child = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1280x1024x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("Xvfb runs (./test.sh installs the xvfb package)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let number = line.trim();
-        assert!(!number.is_empty(), "Xvfb printed no display number");
-        Xvfb {
-            child,
-            display: format!(":{number}"),
-        }
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[test]

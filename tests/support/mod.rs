@@ -3,6 +3,8 @@
 //! (Each test file compiles this on its own and uses part of it.)
 #![allow(dead_code)]
 
+pub mod screen;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -220,6 +220,16 @@ fn pause_after_error(e: &std::io::Error) {
     std::thread::sleep(Duration::from_millis(100));
 }
 
+/// Why the handshake's `what` (hello, join) did not come.
+fn handshake_failed(what: &str, e: ReadError) -> String {
+    match e {
+        ReadError::Io(e) if is_timeout(&e) => {
+            format!("it sent no {what} within {} s", HANDSHAKE_TIMEOUT.as_secs())
+        }
+        e => format!("no {what}: {e}"),
+    }
+}
+
 fn is_timeout(e: &std::io::Error) -> bool {
     matches!(
         e.kind(),
@@ -304,7 +314,7 @@ fn serve(
     let kind = match wire::read_message(&mut reader, MAX_CLIENT_MESSAGE) {
         Ok(ClientMessage::Join(kind)) => kind,
         Ok(other) => return Err(format!("it sent {other:?} before joining")),
-        Err(e) => return Err(format!("no join: {e}")),
+        Err(e) => return Err(handshake_failed("join", e)),
     };
     let mut watcher = Hub::watch_shared(shared, kind);
     let snapshot = watcher
@@ -382,7 +392,7 @@ fn write_all(
         Err(if is_timeout(&e) {
             format!("it took nothing for {} s", WRITE_TIMEOUT.as_secs())
         } else {
-            format!("writing to it failed: {e}")
+            format!("it went away ({e})")
         })
     };
     loop {
