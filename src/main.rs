@@ -310,6 +310,10 @@ struct BenchArgs {
     /// Training steps to time (after the default config's warm-up).
     #[arg(long, default_value_t = 20_000)]
     train_steps: u64,
+    /// Instead: training's steps/s in visual mode with 0, 1 and 4 windows attached through
+    /// the run's socket, side by side, this many rounds.
+    #[arg(long, value_name = "ROUNDS")]
+    watchers: Option<u32>,
 }
 
 fn main() -> ExitCode {
@@ -401,6 +405,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 if !(1..=MAX_BENCH_COUNT).contains(&value) {
                     bail!("bench {flag} {value} is out of range; expected 1 to {MAX_BENCH_COUNT}");
                 }
+            }
+            if let Some(rounds) = args.watchers {
+                if !(1..=100).contains(&rounds) {
+                    bail!("bench --watchers {rounds} is out of range; expected 1 to 100 rounds");
+                }
+                let report = bench::watchers(args.train_steps, rounds)?;
+                if args.json {
+                    print_out(serde_json::to_string(&report).context("writing the report")?)?;
+                } else {
+                    print_out(report.table())?;
+                }
+                return Ok(ExitCode::SUCCESS);
             }
             let report = bench::run(args.pieces, args.train_steps)?;
             if args.json {

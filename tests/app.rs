@@ -164,7 +164,10 @@ fn h_closes_the_window_and_the_run_goes_on_with_visual_off() {
     let progress = hub.watch(WatcherKind::Progress);
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut last = None;
-    while last.as_ref().is_none_or(|m: &tetris_dqn::training::Metrics| m.visual) {
+    while last
+        .as_ref()
+        .is_none_or(|m: &tetris_dqn::training::Metrics| m.visual)
+    {
         assert!(Instant::now() < deadline, "visual stayed on: {last:?}");
         if let Ok(tetris_dqn::training::TrainerEvent::Metrics(m)) =
             progress.events().recv_timeout(Duration::from_secs(1))
@@ -178,8 +181,5 @@ fn h_closes_the_window_and_the_run_goes_on_with_visual_off() {
     assert!(later > steps, "training went on: {steps} then {later}");
     assert!(progress.stop());
     hub.join();
-    assert_eq!(
-        hub.snapshot().status.finished,
-        Some(FinishReason::Stopped)
-    );
+    assert_eq!(hub.snapshot().status.finished, Some(FinishReason::Stopped));
 }

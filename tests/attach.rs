@@ -57,9 +57,8 @@ fn steps(dir: &Path) -> u64 {
 
 fn wait_for_run(dir: &Path) {
     wait_until("the run's socket", || {
-        client::status(&Address::Folder(dir.to_owned())).is_ok_and(|s| {
-            s.status.metrics.is_some_and(|m| m.steps > 0)
-        })
+        client::status(&Address::Folder(dir.to_owned()))
+            .is_ok_and(|s| s.status.metrics.is_some_and(|m| m.steps > 0))
     });
 }
 
@@ -138,22 +137,30 @@ fn bad_clients_are_dropped_with_a_reason_and_the_run_goes_on() {
     drop(s);
     let _ = until_closed(&mut r);
 
-    // 50 clients joining and leaving, each reading its snapshot.
-    let before = resident_kib(pid);
-    for _ in 0..50 {
-        let (s, mut r) = joined(&dir, Some(WatcherKind::Window));
-        let mut line = String::new();
-        r.read_line(&mut line).unwrap();
-        assert!(line.starts_with("{\"Welcome\""), "{}", &line[..50.min(line.len())]);
-        drop(s);
-    }
+    // 50 clients joining and leaving, each reading its snapshot, four times over: once the
+    // first round has warmed the allocator up, resident memory stays where it was.
+    let fifty = || {
+        for _ in 0..50 {
+            let (s, mut r) = joined(&dir, Some(WatcherKind::Window));
+            let mut line = String::new();
+            r.read_line(&mut line).unwrap();
+            assert!(
+                line.starts_with("{\"Welcome\""),
+                "{}",
+                &line[..50.min(line.len())]
+            );
+            drop(s);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        resident_kib(pid)
+    };
+    let warm = fifty();
     let at = steps(&dir);
-    std::thread::sleep(Duration::from_secs(1));
-    let after = resident_kib(pid);
+    let after = (0..3).map(|_| fifty()).max().unwrap();
     assert!(steps(&dir) > at, "training goes on");
     assert!(
-        after < before + 30 * 1024,
-        "resident memory grew from {before} to {after} KiB over 50 clients"
+        after < warm + 16 * 1024,
+        "resident memory grew from {warm} to {after} KiB over 150 more clients"
     );
     // The stalled client is dropped once its socket is full and a write waits 10 s.
     wait_until("the stalled client to be dropped", || {
@@ -176,7 +183,10 @@ fn bad_clients_are_dropped_with_a_reason_and_the_run_goes_on() {
     let mut trainer = trainer;
     let exit = trainer.0.wait().unwrap();
     assert!(exit.success(), "{exit:?}: {}", log_of(&dir));
-    assert!(!dir.join("attach.sock").exists(), "the socket goes with the run");
+    assert!(
+        !dir.join("attach.sock").exists(),
+        "the socket goes with the run"
+    );
 }
 
 /// Sends `SIG<name>` to `child`.
@@ -208,7 +218,10 @@ fn tcp_clients_need_the_token_before_anything_is_read() {
         std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
         0o600
     );
-    let token = std::fs::read_to_string(&token_file).unwrap().trim().to_string();
+    let token = std::fs::read_to_string(&token_file)
+        .unwrap()
+        .trim()
+        .to_string();
     for wrong in ["", "0000", &"f".repeat(64)] {
         let e = client::status(&Address::Tcp {
             addr: addr.clone(),
@@ -234,7 +247,10 @@ fn tcp_clients_need_the_token_before_anything_is_read() {
     let out = run(&["attach", &addr, "--token", "nope"]);
     assert!(refusal(&out).contains("token"), "{}", refusal(&out));
     wait_until("the refusals in the log", || {
-        log_of(&dir).matches("refused: wrong or missing token").count() >= 5
+        log_of(&dir)
+            .matches("refused: wrong or missing token")
+            .count()
+            >= 5
     });
 }
 
@@ -246,7 +262,10 @@ fn a_socket_left_by_a_killed_run_is_recognised_and_replaced() {
     wait_until("a latest/ to resume", || dir.join("latest").exists());
     killed.0.kill().unwrap();
     killed.0.wait().unwrap();
-    assert!(dir.join("attach.sock").exists(), "kill -9 leaves the socket");
+    assert!(
+        dir.join("attach.sock").exists(),
+        "kill -9 leaves the socket"
+    );
     let parent = dir.parent().unwrap().to_str().unwrap();
     let out = run(&["attach", "--list", "--checkpoints", parent]);
     let listed = String::from_utf8_lossy(&out.stdout);
@@ -255,7 +274,10 @@ fn a_socket_left_by_a_killed_run_is_recognised_and_replaced() {
         "{listed}"
     );
     let e = refusal(&run(&["attach", dir.to_str().unwrap()]));
-    assert!(e.contains("is not running") && e.contains("--resume"), "{e}");
+    assert!(
+        e.contains("is not running") && e.contains("--resume"),
+        "{e}"
+    );
     // The next run in the folder replaces it.
     let latest = dir.join("latest");
     let log = File::create(dir.with_extension("log")).unwrap();
@@ -348,7 +370,12 @@ fn attach_shows_a_headless_run_and_its_keys_reach_the_trainer() {
             attach_window(
                 &xvfb.display,
                 &dir,
-                &["--screenshot", shot.to_str().unwrap(), "--screenshot-after", "3"],
+                &[
+                    "--screenshot",
+                    shot.to_str().unwrap(),
+                    "--screenshot-after",
+                    "3",
+                ],
             )
         })
         .collect();
@@ -389,7 +416,12 @@ fn attach_shows_a_headless_run_and_its_keys_reach_the_trainer() {
     finished_ok(attach_window(
         &xvfb.display,
         &dir,
-        &["--screenshot", shot.to_str().unwrap(), "--screenshot-after", "2"],
+        &[
+            "--screenshot",
+            shot.to_str().unwrap(),
+            "--screenshot-after",
+            "2",
+        ],
     ));
     assert_shows_board(&image::open(&shot).unwrap().to_rgb8());
 }
@@ -401,7 +433,13 @@ fn h_in_the_training_window_goes_headless_and_ctrl_c_saves_the_step_it_printed()
     let log = File::create(dir.with_extension("log")).unwrap();
     let mut trainer = KillOnDrop(
         Command::new(BIN)
-            .args(["train", "--config", &smoke_config(), "--steps", "1000000000"])
+            .args([
+                "train",
+                "--config",
+                &smoke_config(),
+                "--steps",
+                "1000000000",
+            ])
             .args(["--run-dir", dir.to_str().unwrap()])
             .env("DISPLAY", &xvfb.display)
             .stderr(log)
@@ -416,7 +454,10 @@ fn h_in_the_training_window_goes_headless_and_ctrl_c_saves_the_step_it_printed()
     });
     let at = steps(&dir);
     wait_until("training to go on headless", || steps(&dir) > at + 1000);
-    assert!(trainer.0.try_wait().unwrap().is_none(), "the process goes on");
+    assert!(
+        trainer.0.try_wait().unwrap().is_none(),
+        "the process goes on"
+    );
     signal(&trainer.0, "INT");
     let exit = trainer.0.wait().unwrap();
     let log = log_of(&dir);
@@ -494,7 +535,10 @@ fn going_headless_or_being_watched_changes_nothing_that_is_learnt() {
     press(&xvfb.display, "h");
     let err = finished_ok(window);
     assert!(err.contains("the window is closed"), "{err}");
-    assert!(learnt(&straight) == learnt(&left), "going headless changed the run");
+    assert!(
+        learnt(&straight) == learnt(&left),
+        "going headless changed the run"
+    );
 
     // A headless run with a window attached (visual on) and detached part way.
     let steps = "40000";
@@ -506,7 +550,12 @@ fn going_headless_or_being_watched_changes_nothing_that_is_learnt() {
     let attached = attach_window(
         &xvfb.display,
         &watched,
-        &["--screenshot", shot.to_str().unwrap(), "--screenshot-after", "1"],
+        &[
+            "--screenshot",
+            shot.to_str().unwrap(),
+            "--screenshot-after",
+            "1",
+        ],
     );
     finished_ok(attached);
     assert!(trainer.0.wait().unwrap().success(), "{}", log_of(&watched));
@@ -515,7 +564,10 @@ fn going_headless_or_being_watched_changes_nothing_that_is_learnt() {
         "the window attached before the run ended: {}",
         log_of(&watched)
     );
-    assert!(learnt(&straight) == learnt(&watched), "a watcher changed the run");
+    assert!(
+        learnt(&straight) == learnt(&watched),
+        "a watcher changed the run"
+    );
 }
 
 #[test]
@@ -529,6 +581,11 @@ fn attach_without_a_run_says_what_to_do() {
     let out = run(&["attach", "--list", "--checkpoints", dir.to_str().unwrap()]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("no run is training"));
-    let e = refusal(&run(&["train", "--headless", "--listen", "256.1.1.1:99999"]));
+    let e = refusal(&run(&[
+        "train",
+        "--headless",
+        "--listen",
+        "256.1.1.1:99999",
+    ]));
     assert!(e.contains("--listen"), "{e}");
 }

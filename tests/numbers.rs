@@ -83,7 +83,8 @@ fn flags() -> Vec<(Vec<String>, &'static str)> {
         (train_no_steps, "--steps"),
         (train.clone(), "--seed"),
         (train.clone(), "--speed"),
-        (train, "--screenshot-after"),
+        (train.clone(), "--screenshot-after"),
+        (train, "--listen"),
         (s(&["watch", &ckpt]), "--seed"),
         (s(&["watch", &ckpt]), "--speed"),
         (s(&["watch", &ckpt]), "--lookahead"),
@@ -100,7 +101,9 @@ fn flags() -> Vec<(Vec<String>, &'static str)> {
         (s(&["demo"]), "--screenshot-after"),
         (s(&["bench", "--train-steps", "1"]), "--pieces"),
         (s(&["bench", "--pieces", "1"]), "--train-steps"),
+        (s(&["bench", "--train-steps", "1"]), "--watchers"),
         (s(&["tbp", &ckpt]), "--lookahead"),
+        (s(&["attach", "no-such-run"]), "--screenshot-after"),
     ]
 }
 
@@ -193,7 +196,7 @@ proptest! {
 
     #[test]
     fn arbitrary_numbers_never_crash_a_command(
-        which in 0usize..21,
+        which in 0usize..24,
         value in prop_oneof![
             any::<i128>().prop_map(|v| v.to_string()),
             any::<f64>().prop_map(|v| v.to_string()),

@@ -105,4 +105,3 @@ impl Drop for Xvfb {
         let _ = self.child.wait();
     }
 }
-
