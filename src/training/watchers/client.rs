@@ -9,16 +9,15 @@ use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use crossbeam_channel::TrySendError;
 
-use super::server::{SOCKET_FILE, TOKEN_FILE};
+use super::watcher::{Farewell, Snapshot, Source, WATCHER_QUEUE, Watcher, WatcherKind};
 use super::wire::{
-    self, ClientMessage, Hello, MAX_SERVER_MESSAGE, ReadError, ServerMessage, Stream,
+    self, ClientMessage, Hello, MAX_SERVER_MESSAGE, ReadError, SOCKET_FILE, ServerMessage, Stream,
+    TOKEN_FILE,
 };
-use super::{Farewell, Origin, Snapshot, WATCHER_QUEUE, Watcher, WatcherKind};
 use crate::training::protocol::Command;
 
 /// How long a run has to answer the hello.
@@ -273,17 +272,29 @@ pub fn connect(address: &Address, kind: WatcherKind) -> Result<Watcher, AttachEr
             })
             .map_err(io)?;
     }
-    Ok(Watcher {
-        info: snapshot.info.clone(),
+    Ok(Watcher::new(
+        snapshot.info.clone(),
         kind,
-        snapshot: Some(snapshot),
+        snapshot,
         events,
         frames,
         commands,
-        stopped: AtomicBool::new(false),
         farewell,
-        origin: Origin::Remote(address.clone()),
-    })
+        Box::new(address.clone()),
+    ))
+}
+
+impl Source for Address {
+    fn rejoin(&self, kind: WatcherKind) -> Result<Watcher, AttachError> {
+        connect(self, kind)
+    }
+
+    /// The connection's own threads end it when the watcher's command sender goes.
+    fn leave(&self) {}
+
+    fn address(&self) -> Option<String> {
+        Some(self.to_string())
+    }
 }
 
 /// One run folder with a socket, as `attach --list` shows it.

@@ -4,14 +4,14 @@
 //! logged reason; board frames only ever replace the one a watcher has not taken yet. The
 //! trainer's handle lives here: the run ends when the trainer does, not when a watcher goes.
 
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, select};
 
-use super::{ChartHistory, Farewell, Origin, RunInfo, RunStatus, Snapshot, WATCHER_QUEUE};
-use super::{Watcher, WatcherKind};
+use super::client::AttachError;
+use super::record::{ChartHistory, RunStatus};
+use super::watcher::{Farewell, RunInfo, Snapshot, Source, WATCHER_QUEUE, Watcher, WatcherKind};
 use crate::training::TrainerHandle;
 use crate::training::protocol::{BoardFrame, Command, TrainerEvent};
 
@@ -115,20 +115,19 @@ impl Hub {
             });
         }
         drop(state);
-        Watcher {
-            info: shared.info.clone(),
+        Watcher::new(
+            shared.info.clone(),
             kind,
-            snapshot: Some(snapshot),
+            snapshot,
             events,
             frames,
-            commands: shared.commands.clone(),
-            stopped: AtomicBool::new(false),
+            shared.commands.clone(),
             farewell,
-            origin: Origin::Local {
+            Box::new(Subscription {
                 hub: shared.clone(),
                 id,
-            },
-        }
+            }),
+        )
     }
 
     /// The run as it is now.
@@ -182,9 +181,29 @@ fn snapshot_of(state: &State, info: &RunInfo) -> Snapshot {
     }
 }
 
+/// A watcher's place on the hub.
+struct Subscription {
+    hub: Arc<Shared>,
+    id: u64,
+}
+
+impl Source for Subscription {
+    fn rejoin(&self, kind: WatcherKind) -> Result<Watcher, AttachError> {
+        Ok(Hub::watch_shared(&self.hub, kind))
+    }
+
+    fn leave(&self) {
+        leave(&self.hub, self.id);
+    }
+
+    fn address(&self) -> Option<String> {
+        None
+    }
+}
+
 /// Takes watcher `id` off the hub (its queues close). When the last window leaves, visual
 /// mode goes off: nobody is left to see the frames.
-pub(crate) fn leave(shared: &Shared, id: u64) {
+fn leave(shared: &Shared, id: u64) {
     let mut state = lock(shared);
     let Some(i) = state.watchers.iter().position(|w| w.id == id) else {
         return;

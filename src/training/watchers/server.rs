@@ -19,15 +19,11 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::select;
 
 use super::hub::{Hub, Shared};
+use super::watcher::{Farewell, Watcher, WatcherKind};
 use super::wire::{
-    self, ClientMessage, Hello, MAX_CLIENT_MESSAGE, ReadError, ServerMessage, Stream, TOKEN_LEN,
+    self, ClientMessage, Hello, MAX_CLIENT_MESSAGE, ReadError, SOCKET_FILE, ServerMessage, Stream,
+    TOKEN_FILE, TOKEN_LEN,
 };
-use super::{Watcher, WatcherKind};
-
-/// The socket's name in the run folder.
-pub const SOCKET_FILE: &str = "attach.sock";
-/// The TCP token's file in the run folder.
-pub const TOKEN_FILE: &str = "attach.token";
 /// Board frames a second a remote window gets at most (the newest each time).
 pub const FRAMES_PER_S: u32 = 30;
 /// Connections served at once; more are refused.
@@ -332,7 +328,7 @@ fn serve(
             watcher.events().clone(),
             watcher.frames().clone(),
         );
-        let farewell = watcher.farewell.clone();
+        let farewell = watcher.farewell_handle();
         std::thread::Builder::new()
             .name("watcher-writer".into())
             .spawn(move || write_all(stream, events, frames, &farewell))
@@ -382,7 +378,7 @@ fn write_all(
     mut stream: Stream,
     events: crossbeam_channel::Receiver<crate::training::TrainerEvent>,
     frames: crossbeam_channel::Receiver<Arc<crate::training::BoardFrame>>,
-    farewell: &super::Farewell,
+    farewell: &Farewell,
 ) -> Result<(), String> {
     let interval = Duration::from_secs(1) / FRAMES_PER_S;
     let mut last_frame = Instant::now() - interval;

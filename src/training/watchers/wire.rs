@@ -10,7 +10,7 @@ use std::io::{self, BufRead, Read, Write};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{Snapshot, WatcherKind};
+use super::watcher::{Snapshot, WatcherKind};
 use crate::training::protocol::{BoardFrame, Command, TrainerEvent};
 
 /// What both sides must agree on; raised whenever a message below changes.
@@ -22,6 +22,10 @@ pub const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
 /// The longest message a run may send (its snapshot, with the charts' history, is the
 /// largest).
 pub const MAX_SERVER_MESSAGE: usize = 16 * 1024 * 1024;
+/// The socket's name in the run folder.
+pub const SOCKET_FILE: &str = "attach.sock";
+/// The TCP token's file in the run folder.
+pub const TOKEN_FILE: &str = "attach.token";
 /// Hex digits of a TCP token; a TCP client sends them and a newline before anything else.
 pub const TOKEN_LEN: usize = 64;
 
@@ -106,10 +110,13 @@ pub fn encode<T: Serialize>(message: &T) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Writes one message.
+/// Writes one message, serialised straight into a buffer of the writer (a snapshot is a few
+/// hundred kilobytes: no copy of it is made as text).
 pub fn write_message<T: Serialize>(w: &mut impl Write, message: &T) -> io::Result<()> {
-    w.write_all(&encode(message)?)?;
-    w.flush()
+    let mut buffered = io::BufWriter::with_capacity(16 * 1024, &mut *w);
+    serde_json::to_writer(&mut buffered, message)?;
+    buffered.write_all(&[END])?;
+    buffered.flush()
 }
 
 /// Decodes one framed message (its closing newline included or not).
@@ -259,13 +266,13 @@ mod tests {
             outcome,
             explored: true,
         };
-        let mut status = super::super::RunStatus::default();
+        let mut status = super::super::record::RunStatus::default();
         status.record(&TrainerEvent::Metrics(Metrics {
             steps: 7,
             ..Metrics::default()
         }));
         let snapshot = Snapshot {
-            info: super::super::RunInfo {
+            info: super::super::watcher::RunInfo {
                 run_name: "r".into(),
                 run_dir: "checkpoints/r".into(),
                 device_name: "cpu".into(),

@@ -1,0 +1,248 @@
+//! [`Watcher`]: one watcher's view of a run (a snapshot, then events, board frames and
+//! commands), whatever it comes from: the hub in this process or a connection to another.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender};
+use serde::{Deserialize, Serialize};
+
+use super::client::AttachError;
+use super::record::{ChartHistory, RunStatus};
+use crate::training::protocol::{BoardFrame, Command, MAX_STEP_DELAY, TrainerEvent};
+
+/// Events a watcher's queue holds; one that lets more wait is dropped.
+pub const WATCHER_QUEUE: usize = 16_384;
+
+/// What a watcher is, as it says when it joins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WatcherKind {
+    /// A window: gets board frames. When the last window leaves, visual mode goes off (no one
+    /// is left to see the frames, and training runs at full speed).
+    Window,
+    /// A progress line: events only.
+    Progress,
+    /// `attach --list`: the snapshot, then the connection is closed.
+    Status,
+}
+
+/// What does not change while a run goes on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The config's run name (with "(watching)" when a trained agent plays).
+    pub run_name: String,
+    /// The run folder, as the training process names it.
+    pub run_dir: PathBuf,
+    /// Where the network runs ("cpu", "cuda:0").
+    pub device_name: String,
+    /// A trained agent playing: no learning, nothing saved.
+    pub watching: bool,
+    /// The training process.
+    pub pid: u32,
+}
+
+/// The run as it is when a watcher joins.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub info: RunInfo,
+    pub status: RunStatus,
+    pub history: ChartHistory,
+    /// The last board frame, if visual mode has sent one.
+    pub frame: Option<BoardFrame>,
+}
+
+/// Why a watcher's connection to its run ended, once it has.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Farewell(Arc<Mutex<Option<String>>>);
+
+impl Farewell {
+    pub(crate) fn say(&self, why: impl Into<String>) {
+        if let Ok(mut w) = self.0.lock()
+            && w.is_none()
+        {
+            *w = Some(why.into());
+        }
+    }
+
+    pub(crate) fn get(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|w| w.clone())
+    }
+}
+
+/// Where a watcher came from: the hub in this process, or a connection to another. It joins
+/// again there, and leaving tells it.
+pub(crate) trait Source: Send + Sync {
+    /// A new watcher of the same run, of `kind`.
+    fn rejoin(&self, kind: WatcherKind) -> Result<Watcher, AttachError>;
+    /// This watcher has gone (it was dropped).
+    fn leave(&self);
+    /// Where the run is, in words, when it is in another process.
+    fn address(&self) -> Option<String>;
+}
+
+/// One watcher's view of a run; every command returns whether it was sent (false once the
+/// run has ended, the connection is gone, or `stop` was called).
+pub struct Watcher {
+    info: RunInfo,
+    kind: WatcherKind,
+    snapshot: Option<Snapshot>,
+    events: Receiver<TrainerEvent>,
+    frames: Receiver<Arc<BoardFrame>>,
+    commands: Sender<Command>,
+    stopped: AtomicBool,
+    farewell: Farewell,
+    source: Box<dyn Source>,
+}
+
+impl std::fmt::Debug for Watcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watcher")
+            .field("info", &self.info)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Watcher {
+    /// The run as it was when this watcher joined (once: the bridge takes it).
+    pub fn take_snapshot(&mut self) -> Option<Snapshot> {
+        self.snapshot.take()
+    }
+
+    /// Events after the snapshot: metrics, games, saves, errors, and `Finished` last. The
+    /// channel closes when the run ends or the connection is lost ([`Watcher::farewell`]).
+    pub fn events(&self) -> &Receiver<TrainerEvent> {
+        &self.events
+    }
+
+    /// Board frames (windows only), newest last; older ones are left out when this watcher is
+    /// behind.
+    pub fn frames(&self) -> &Receiver<Arc<BoardFrame>> {
+        &self.frames
+    }
+
+    /// Why the run dropped this watcher or the connection ended, once it has.
+    pub fn farewell(&self) -> Option<String> {
+        self.farewell.get()
+    }
+
+    /// Joins the same run again as the same kind, with a fresh snapshot.
+    pub fn rejoin(&self) -> Result<Watcher, AttachError> {
+        self.source.rejoin(self.kind)
+    }
+
+    /// Whether the run is in another process.
+    pub fn is_remote(&self) -> bool {
+        self.source.address().is_some()
+    }
+
+    /// Where the run is, in words ("checkpoints/x", "127.0.0.1:7878"), when it is in another
+    /// process.
+    pub fn address(&self) -> Option<String> {
+        self.source.address()
+    }
+
+    /// A watcher from its parts (for the hub and the client).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        info: RunInfo,
+        kind: WatcherKind,
+        snapshot: Snapshot,
+        events: Receiver<TrainerEvent>,
+        frames: Receiver<Arc<BoardFrame>>,
+        commands: Sender<Command>,
+        farewell: Farewell,
+        source: Box<dyn Source>,
+    ) -> Watcher {
+        Watcher {
+            info,
+            kind,
+            snapshot: Some(snapshot),
+            events,
+            frames,
+            commands,
+            stopped: AtomicBool::new(false),
+            farewell,
+            source,
+        }
+    }
+
+    /// Why the connection ended, shared with whoever ends it.
+    pub(crate) fn farewell_handle(&self) -> Farewell {
+        self.farewell.clone()
+    }
+
+    /// What does not change while the run goes on.
+    pub fn info(&self) -> &RunInfo {
+        &self.info
+    }
+
+    fn command(&self, c: Command) -> bool {
+        !self.stopped.load(Ordering::SeqCst) && self.commands.send(c).is_ok()
+    }
+
+    /// Pauses training; the trainer blocks until resumed or stopped.
+    pub fn pause(&self) -> bool {
+        self.command(Command::Pause)
+    }
+
+    /// Resumes from the same step.
+    pub fn resume(&self) -> bool {
+        self.command(Command::Resume)
+    }
+
+    /// Board frames on (true) or off; training is the same either way.
+    pub fn set_visual(&self, on: bool) -> bool {
+        self.command(Command::SetVisual(on))
+    }
+
+    /// The delay after each step in visual mode; refused (false) above [`MAX_STEP_DELAY`].
+    pub fn set_step_delay(&self, delay: Duration) -> bool {
+        delay <= MAX_STEP_DELAY && self.command(Command::SetStepDelay(delay))
+    }
+
+    /// Saves `latest/` as soon as the trainer reads this; refused when watching.
+    pub fn save_now(&self) -> bool {
+        !self.info.watching && self.command(Command::SaveNow)
+    }
+
+    /// Abandons the game in progress and starts a new one.
+    pub fn restart(&self) -> bool {
+        self.command(Command::Restart)
+    }
+
+    /// Saves `latest/` and ends the run; every later command returns false.
+    pub fn stop(&self) -> bool {
+        let taken = self.command(Command::Stop);
+        self.stopped.store(true, Ordering::SeqCst);
+        taken
+    }
+
+    /// Whether a trained agent is being watched (no learning, no saving).
+    pub fn is_watching(&self) -> bool {
+        self.info.watching
+    }
+
+    /// The config's run name.
+    pub fn run_name(&self) -> &str {
+        &self.info.run_name
+    }
+
+    /// Where the network runs.
+    pub fn device_name(&self) -> &str {
+        &self.info.device_name
+    }
+
+    /// The run folder, as the training process names it.
+    pub fn run_dir(&self) -> &Path {
+        &self.info.run_dir
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.source.leave();
+    }
+}
