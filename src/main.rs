@@ -551,7 +551,12 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
                      tetris-dqn attach {} opens a window again)",
                     run_dir.display()
                 );
-                viz::run_headless(hub.watch(WatcherKind::Progress))
+                let progress = hub.watch(WatcherKind::Progress);
+                // A headless run has no Resume: one paused in the window goes on.
+                if hub.snapshot().status.metrics.is_some_and(|m| m.paused) {
+                    progress.resume();
+                }
+                viz::run_headless(progress)
             }
             (exit, viz::WindowEnd::Closed) => exit,
         }

@@ -5,17 +5,17 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender};
 
 use super::checkpoint::{self, CheckpointError, Slot};
+use super::controls::Controls;
 use super::eval_log::EvalLog;
 use super::learner::Learner;
 use super::metrics_log::MetricsLog;
-use super::protocol::{BoardFrame, Command, FinishReason, MAX_STEP_DELAY, TrainerEvent};
+use super::protocol::{BoardFrame, FinishReason, TrainerEvent};
 use super::run_folder::{self, RunFolderError, RunLock};
 use super::trainer::{Trainer, TrainerSetup};
 use crate::agent::{AgentError, Device};
@@ -41,7 +41,7 @@ pub struct TrainerOptions {
     pub total_steps: Option<u64>,
     /// Send board frames from the start.
     pub visual: bool,
-    /// Delay after each step in visual mode (at most [`MAX_STEP_DELAY`]).
+    /// Delay after each step in visual mode (at most [`super::protocol::MAX_STEP_DELAY`]).
     pub step_delay: Duration,
     /// Start paused.
     pub paused: bool,
@@ -56,7 +56,7 @@ pub struct WatchOptions {
     pub seed: u64,
     /// Where the network runs.
     pub device: DeviceChoice,
-    /// Delay after each placement (at most [`MAX_STEP_DELAY`]).
+    /// Delay after each placement (at most [`super::protocol::MAX_STEP_DELAY`]).
     pub step_delay: Duration,
     /// Placements looked at one piece further ([`crate::agent::Agent::set_lookahead`]).
     pub lookahead: usize,
@@ -112,15 +112,13 @@ pub enum TrainingError {
 /// `latest/` first, and waits for it.
 #[derive(Debug)]
 pub struct TrainerHandle {
-    commands: Sender<Command>,
+    controls: Controls,
     events: Receiver<TrainerEvent>,
     frames: Receiver<BoardFrame>,
     thread: Mutex<Option<JoinHandle<()>>>,
-    stopped: AtomicBool,
     run_dir: PathBuf,
     device_name: String,
     run_name: String,
-    watching: bool,
     /// The run folder's lock, held until the trainer has ended (None when watching). Declared
     /// after `thread`, and released only once `Drop` has joined it.
     _lock: Option<RunLock>,
@@ -247,15 +245,13 @@ impl TrainerHandle {
         let (event_tx, event_rx) = crossbeam_channel::bounded(EVENT_CAPACITY);
         let (frame_tx, frame_rx) = crossbeam_channel::bounded(FRAME_CAPACITY);
         let handle = TrainerHandle {
-            commands: command_tx,
+            controls: Controls::new(command_tx, !setup.learner.is_learning()),
             events: event_rx,
             frames: frame_rx.clone(),
             thread: Mutex::new(None),
-            stopped: AtomicBool::new(false),
             run_dir: setup.run_dir.clone(),
             device_name: setup.learner.agent().device().to_string(),
             run_name: setup.run_name.clone(),
-            watching: !setup.learner.is_learning(),
             _lock: None,
         };
         let trainer = Trainer::new(setup, command_rx, event_tx.clone(), frame_tx, frame_rx);
@@ -265,58 +261,6 @@ impl TrainerHandle {
             .map_err(TrainingError::Thread)?;
         *handle.thread.lock().expect("not shared yet") = Some(thread);
         Ok(handle)
-    }
-
-    fn command(&self, c: Command) -> bool {
-        !self.stopped.load(Ordering::SeqCst) && self.commands.send(c).is_ok()
-    }
-
-    /// Pauses training; the trainer blocks until resumed or stopped.
-    pub fn pause(&self) -> bool {
-        self.command(Command::Pause)
-    }
-
-    /// Resumes from the same step.
-    pub fn resume(&self) -> bool {
-        self.command(Command::Resume)
-    }
-
-    /// Board frames on (true) or off; training is the same either way.
-    pub fn set_visual(&self, on: bool) -> bool {
-        self.command(Command::SetVisual(on))
-    }
-
-    /// The delay after each step in visual mode; refused (false) above [`MAX_STEP_DELAY`].
-    pub fn set_step_delay(&self, delay: Duration) -> bool {
-        delay <= MAX_STEP_DELAY && self.command(Command::SetStepDelay(delay))
-    }
-
-    /// Saves `latest/` as soon as the trainer reads this (also while paused); refused when
-    /// watching.
-    pub fn save_now(&self) -> bool {
-        !self.watching && self.command(Command::SaveNow)
-    }
-
-    /// Abandons the game in progress and starts a new one.
-    pub fn restart(&self) -> bool {
-        self.command(Command::Restart)
-    }
-
-    /// Whether this handle watches a trained agent (no learning, no saving).
-    pub fn is_watching(&self) -> bool {
-        self.watching
-    }
-
-    /// Saves `latest/` and ends the trainer; every later command returns false.
-    pub fn stop(&self) -> bool {
-        let taken = self.command(Command::Stop);
-        self.stopped.store(true, Ordering::SeqCst);
-        taken
-    }
-
-    /// A sender of commands straight to the trainer (for the watchers' hub).
-    pub(crate) fn command_sender(&self) -> Sender<Command> {
-        self.commands.clone()
     }
 
     /// Events: metrics, games, saves, errors, and `Finished` last.
@@ -358,6 +302,15 @@ impl TrainerHandle {
     /// The config's run name.
     pub fn run_name(&self) -> &str {
         &self.run_name
+    }
+}
+
+impl std::ops::Deref for TrainerHandle {
+    type Target = Controls;
+
+    /// The handle's commands: `handle.pause()`, `handle.stop()`, ...
+    fn deref(&self) -> &Controls {
+        &self.controls
     }
 }
 

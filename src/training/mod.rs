@@ -5,6 +5,7 @@
 
 pub mod checkpoint;
 pub mod checksums;
+pub mod controls;
 pub mod eval;
 pub mod eval_log;
 pub mod handle;
@@ -19,6 +20,7 @@ pub mod shipped;
 mod trainer;
 pub mod watchers;
 
+pub use controls::Controls;
 pub use handle::{TrainerHandle, TrainerOptions, TrainingError, WatchOptions};
 pub use learner::Learner;
 pub use protocol::{

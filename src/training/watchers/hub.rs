@@ -73,7 +73,7 @@ impl Hub {
                 ended: false,
             }),
             info,
-            commands: handle.command_sender(),
+            commands: handle.sender(),
         });
         let for_thread = shared.clone();
         let thread = std::thread::Builder::new()

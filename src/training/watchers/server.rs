@@ -348,26 +348,13 @@ fn read_commands(reader: &mut BufReader<Stream>, watcher: &Watcher) -> Result<()
     loop {
         match wire::read_message(reader, MAX_CLIENT_MESSAGE) {
             Ok(ClientMessage::Command(c)) => {
-                apply(watcher, c);
+                // Checked as a local command is.
+                watcher.send(c);
             }
             Ok(ClientMessage::Join(_)) => return Err("it joined twice".into()),
             Err(ReadError::Closed) => return Ok(()),
             Err(e) => return Err(format!("it sent {e}")),
         }
-    }
-}
-
-/// A remote command, checked as a local one is.
-fn apply(watcher: &Watcher, c: crate::training::Command) -> bool {
-    use crate::training::Command;
-    match c {
-        Command::Pause => watcher.pause(),
-        Command::Resume => watcher.resume(),
-        Command::Stop => watcher.stop(),
-        Command::SetVisual(on) => watcher.set_visual(on),
-        Command::SetStepDelay(d) => watcher.set_step_delay(d),
-        Command::SaveNow => watcher.save_now(),
-        Command::Restart => watcher.restart(),
     }
 }
 

@@ -2,16 +2,15 @@
 //! commands), whatever it comes from: the hub in this process or a connection to another.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
 
 use super::client::AttachError;
 use super::record::{ChartHistory, RunStatus};
-use crate::training::protocol::{BoardFrame, Command, MAX_STEP_DELAY, TrainerEvent};
+use crate::training::controls::Controls;
+use crate::training::protocol::{BoardFrame, Command, TrainerEvent};
 
 /// Events a watcher's queue holds; one that lets more wait is dropped.
 pub const WATCHER_QUEUE: usize = 16_384;
@@ -82,16 +81,14 @@ pub(crate) trait Source: Send + Sync {
     fn address(&self) -> Option<String>;
 }
 
-/// One watcher's view of a run; every command returns whether it was sent (false once the
-/// run has ended, the connection is gone, or `stop` was called).
+/// One watcher's view of a run; its commands are the run's [`Controls`] (`watcher.pause()`).
 pub struct Watcher {
     info: RunInfo,
     kind: WatcherKind,
     snapshot: Option<Snapshot>,
     events: Receiver<TrainerEvent>,
     frames: Receiver<Arc<BoardFrame>>,
-    commands: Sender<Command>,
-    stopped: AtomicBool,
+    controls: Controls,
     farewell: Farewell,
     source: Box<dyn Source>,
 }
@@ -157,13 +154,12 @@ impl Watcher {
         source: Box<dyn Source>,
     ) -> Watcher {
         Watcher {
+            controls: Controls::new(commands, info.watching),
             info,
             kind,
             snapshot: Some(snapshot),
             events,
             frames,
-            commands,
-            stopped: AtomicBool::new(false),
             farewell,
             source,
         }
@@ -179,52 +175,6 @@ impl Watcher {
         &self.info
     }
 
-    fn command(&self, c: Command) -> bool {
-        !self.stopped.load(Ordering::SeqCst) && self.commands.send(c).is_ok()
-    }
-
-    /// Pauses training; the trainer blocks until resumed or stopped.
-    pub fn pause(&self) -> bool {
-        self.command(Command::Pause)
-    }
-
-    /// Resumes from the same step.
-    pub fn resume(&self) -> bool {
-        self.command(Command::Resume)
-    }
-
-    /// Board frames on (true) or off; training is the same either way.
-    pub fn set_visual(&self, on: bool) -> bool {
-        self.command(Command::SetVisual(on))
-    }
-
-    /// The delay after each step in visual mode; refused (false) above [`MAX_STEP_DELAY`].
-    pub fn set_step_delay(&self, delay: Duration) -> bool {
-        delay <= MAX_STEP_DELAY && self.command(Command::SetStepDelay(delay))
-    }
-
-    /// Saves `latest/` as soon as the trainer reads this; refused when watching.
-    pub fn save_now(&self) -> bool {
-        !self.info.watching && self.command(Command::SaveNow)
-    }
-
-    /// Abandons the game in progress and starts a new one.
-    pub fn restart(&self) -> bool {
-        self.command(Command::Restart)
-    }
-
-    /// Saves `latest/` and ends the run; every later command returns false.
-    pub fn stop(&self) -> bool {
-        let taken = self.command(Command::Stop);
-        self.stopped.store(true, Ordering::SeqCst);
-        taken
-    }
-
-    /// Whether a trained agent is being watched (no learning, no saving).
-    pub fn is_watching(&self) -> bool {
-        self.info.watching
-    }
-
     /// The config's run name.
     pub fn run_name(&self) -> &str {
         &self.info.run_name
@@ -238,6 +188,15 @@ impl Watcher {
     /// The run folder, as the training process names it.
     pub fn run_dir(&self) -> &Path {
         &self.info.run_dir
+    }
+}
+
+impl std::ops::Deref for Watcher {
+    type Target = Controls;
+
+    /// The run's commands: `watcher.pause()`, `watcher.stop()`, ...
+    fn deref(&self) -> &Controls {
+        &self.controls
     }
 }
 
