@@ -11,6 +11,11 @@ use super::checkpoint::Slot;
 use super::eval_log::EVALS_FILE;
 use super::metrics_log::METRICS_FILE;
 
+/// The watchers' socket in a run folder, there while the run trains.
+pub const SOCKET_FILE: &str = "attach.sock";
+/// The TCP token in a run folder, there while the run serves TCP.
+pub const TOKEN_FILE: &str = "attach.token";
+
 /// The lock file inside a run folder.
 pub const LOCK_FILE: &str = ".lock";
 

@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, select};
 
-use super::client::AttachError;
+use super::attach_error::AttachError;
 use super::record::{ChartHistory, RunStatus};
 use super::watcher::{Farewell, RunInfo, Snapshot, Source, WATCHER_QUEUE, Watcher, WatcherKind};
 use crate::training::TrainerHandle;

@@ -7,6 +7,7 @@
 //! never waits on a watcher: each has a bounded queue, and one that falls further behind than
 //! it allows is dropped (it may join again, with a fresh snapshot).
 
+pub mod attach_error;
 pub mod client;
 pub mod hub;
 pub mod record;
@@ -14,7 +15,8 @@ pub mod server;
 pub mod watcher;
 pub mod wire;
 
-pub use client::{Address, AttachError};
+pub use attach_error::AttachError;
+pub use client::Address;
 pub use hub::Hub;
 pub use record::{ChartHistory, RunStatus};
 pub use server::{ServeError, Server};

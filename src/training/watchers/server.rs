@@ -21,9 +21,9 @@ use crossbeam_channel::select;
 use super::hub::{Hub, Shared};
 use super::watcher::{Farewell, Watcher, WatcherKind};
 use super::wire::{
-    self, ClientMessage, Hello, MAX_CLIENT_MESSAGE, ReadError, SOCKET_FILE, ServerMessage, Stream,
-    TOKEN_FILE, TOKEN_LEN,
+    self, ClientMessage, Hello, MAX_CLIENT_MESSAGE, ReadError, ServerMessage, Stream, TOKEN_LEN,
 };
+use crate::training::run_folder::{SOCKET_FILE, TOKEN_FILE};
 /// Board frames a second a remote window gets at most (the newest each time).
 pub const FRAMES_PER_S: u32 = 30;
 /// Connections served at once; more are refused.

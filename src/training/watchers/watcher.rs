@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
 
-use super::client::AttachError;
+use super::attach_error::AttachError;
 use super::record::{ChartHistory, RunStatus};
 use crate::training::controls::Controls;
 use crate::training::protocol::{BoardFrame, Command, TrainerEvent};

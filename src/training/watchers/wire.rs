@@ -22,10 +22,6 @@ pub const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
 /// The longest message a run may send (its snapshot, with the charts' history, is the
 /// largest).
 pub const MAX_SERVER_MESSAGE: usize = 16 * 1024 * 1024;
-/// The socket's name in the run folder.
-pub const SOCKET_FILE: &str = "attach.sock";
-/// The TCP token's file in the run folder.
-pub const TOKEN_FILE: &str = "attach.token";
 /// Hex digits of a TCP token; a TCP client sends them and a newline before anything else.
 pub const TOKEN_LEN: usize = 64;
 
