@@ -372,11 +372,15 @@ fn write_all(
     let mut waiting = None;
     let fail = |stream: &Stream, e: std::io::Error| {
         stream.shutdown();
-        Err(if is_timeout(&e) {
-            format!("it took nothing for {} s", WRITE_TIMEOUT.as_secs())
-        } else {
-            format!("it went away ({e})")
-        })
+        use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
+        match e.kind() {
+            // It closed its end (a window closed, a process killed): it left.
+            BrokenPipe | ConnectionReset | ConnectionAborted => Ok(()),
+            _ if is_timeout(&e) => {
+                Err(format!("it took nothing for {} s", WRITE_TIMEOUT.as_secs()))
+            }
+            _ => Err(format!("writing to it failed: {e}")),
+        }
     };
     loop {
         let due = (last_frame + interval).saturating_duration_since(Instant::now());
