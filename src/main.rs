@@ -521,25 +521,7 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
         .map(|r| ChartHistory::from_record(&r))
         .unwrap_or_default();
     let hub = Hub::start(handle, history).context("cannot start the watchers' thread")?;
-    let server = match Server::start(&hub, &run_dir, tcp) {
-        Ok(server) => {
-            eprintln!(
-                "watch it from another terminal: tetris-dqn attach {}",
-                run_dir.display()
-            );
-            if let (Some(addr), Some(token)) = (server.tcp_addr(), server.token_path()) {
-                eprintln!(
-                    "serving on TCP {addr}: tetris-dqn attach {addr} --token-file <a copy of {}>",
-                    token.display()
-                );
-            }
-            Some(server)
-        }
-        Err(e) => {
-            eprintln!("warning: {e}; training goes on, but no window can attach to it");
-            None
-        }
-    };
+    let server = serve(&hub, &run_dir, tcp);
     let exit = if args.headless {
         log_to_stderr();
         viz::run_headless(hub.watch(WatcherKind::Progress))
@@ -589,6 +571,34 @@ fn watch(args: WatchArgs) -> Result<ExitCode> {
         Hub::start(handle, ChartHistory::default()).context("cannot start the watchers' thread")?;
     let (exit, _) = viz::run_training_window(hub.watch(WatcherKind::Window), shot);
     Ok(exit_code(&exit))
+}
+
+/// Serves the run to `attach` and says how to use it; a run that cannot be served still
+/// trains.
+fn serve(
+    hub: &Hub,
+    run_dir: &std::path::Path,
+    tcp: Option<std::net::TcpListener>,
+) -> Option<Server> {
+    match Server::start(hub, run_dir, tcp) {
+        Ok(server) => {
+            eprintln!(
+                "watch it from another terminal: tetris-dqn attach {}",
+                run_dir.display()
+            );
+            if let (Some(addr), Some(token)) = (server.tcp_addr(), server.token_path()) {
+                eprintln!(
+                    "serving on TCP {addr}: tetris-dqn attach {addr} --token-file <a copy of {}>",
+                    token.display()
+                );
+            }
+            Some(server)
+        }
+        Err(e) => {
+            eprintln!("warning: {e}; training goes on, but no window can attach to it");
+            None
+        }
+    }
 }
 
 /// Headless, no Bevy log plugin: warnings (a watcher dropped, and why) and the watchers'

@@ -222,27 +222,8 @@ fn controls(
             } else if ui.button("Save now (S)").clicked() {
                 clicked = Some(Action::SaveNow);
             }
-            let stop = if handle.is_remote() {
-                "Stop the run"
-            } else {
-                "Stop (Esc)"
-            };
-            if ui.button(stop).clicked() {
-                clicked = Some(Action::Stop);
-            }
-            if !handle.is_watching() {
-                let leave = if handle.is_remote() {
-                    "Detach (H)"
-                } else {
-                    "Go headless (H)"
-                };
-                if ui
-                    .button(leave)
-                    .on_hover_text("close this window; the run goes on")
-                    .clicked()
-                {
-                    clicked = Some(Action::Leave);
-                }
+            if let Some(action) = stop_and_leave(ui, handle) {
+                clicked = Some(action);
             }
         });
     });
@@ -260,6 +241,34 @@ fn controls(
     if let Some(action) = clicked {
         perform(action, handle, status, help, quitting, asked);
     }
+}
+
+/// The Stop button and, when training, Go headless (in an attached window: Detach).
+fn stop_and_leave(ui: &mut egui::Ui, handle: &Watcher) -> Option<Action> {
+    let mut clicked = None;
+    let stop = if handle.is_remote() {
+        "Stop the run"
+    } else {
+        "Stop (Esc)"
+    };
+    if ui.button(stop).clicked() {
+        clicked = Some(Action::Stop);
+    }
+    if !handle.is_watching() {
+        let leave = if handle.is_remote() {
+            "Detach (H)"
+        } else {
+            "Go headless (H)"
+        };
+        if ui
+            .button(leave)
+            .on_hover_text("close this window; the run goes on")
+            .clicked()
+        {
+            clicked = Some(Action::Leave);
+        }
+    }
+    clicked
 }
 
 /// An attached window's question before Stop: the run is someone's long job.

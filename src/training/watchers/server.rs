@@ -270,48 +270,10 @@ fn serve(
         .map_err(io)?;
     stream.set_write_timeout(Some(WRITE_TIMEOUT)).map_err(io)?;
     if let Some(token) = token {
-        // Before any message: the token, or nothing more is read.
-        let mut given = [0u8; TOKEN_LEN + 1];
-        let read = stream.read_exact(&mut given);
-        let expected = format!("{token}\n");
-        if read.is_err() || blake3::hash(&given) != blake3::hash(expected.as_bytes()) {
-            let refusal = Hello::ours(Some(
-                "wrong or missing token (it is in the run folder's attach.token)".into(),
-            ));
-            let _ = wire::write_message(&mut stream, &refusal);
-            stream.shutdown();
-            return Err("refused: wrong or missing token".into());
-        }
+        check_token(&mut stream, token)?;
     }
     let mut reader = BufReader::new(stream.try_clone().map_err(io)?);
-    let hello: Hello =
-        wire::read_message(&mut reader, MAX_CLIENT_MESSAGE).map_err(|e| match e {
-            ReadError::Io(e) if is_timeout(&e) => {
-                format!("it sent no hello within {} s", HANDSHAKE_TIMEOUT.as_secs())
-            }
-            e => format!("no hello: {e}"),
-        })?;
-    if hello.magic != wire::MAGIC {
-        return Err("its hello is not a tetris-dqn attach hello".into());
-    }
-    if hello.protocol != wire::PROTOCOL {
-        let why = format!(
-            "this run speaks attach protocol {} (tetris-dqn {}), the client {} (tetris-dqn {}); \
-             attach with the tetris-dqn that started the run",
-            wire::PROTOCOL,
-            wire::version(),
-            hello.protocol,
-            hello.version
-        );
-        let _ = wire::write_message(&mut stream, &Hello::ours(Some(why.clone())));
-        return Err(why);
-    }
-    wire::write_message(&mut stream, &Hello::ours(None)).map_err(io)?;
-    let kind = match wire::read_message(&mut reader, MAX_CLIENT_MESSAGE) {
-        Ok(ClientMessage::Join(kind)) => kind,
-        Ok(other) => return Err(format!("it sent {other:?} before joining")),
-        Err(e) => return Err(handshake_failed("join", e)),
-    };
+    let kind = handshake(&mut stream, &mut reader)?;
     let mut watcher = Hub::watch_shared(shared, kind);
     let snapshot = watcher
         .take_snapshot()
@@ -341,6 +303,52 @@ fn serve(
     drop(watcher);
     let wrote = writer.join().unwrap_or(Err("the writer failed".into()));
     ended.and(wrote).map(|()| kind)
+}
+
+/// A TCP client's first bytes must be the token and a newline; anything else is refused
+/// before a message is read.
+fn check_token(stream: &mut Stream, token: &str) -> Result<(), String> {
+    let mut given = [0u8; TOKEN_LEN + 1];
+    let read = stream.read_exact(&mut given);
+    let expected = format!("{token}\n");
+    // Compared as hashes: in constant time.
+    if read.is_ok() && blake3::hash(&given) == blake3::hash(expected.as_bytes()) {
+        return Ok(());
+    }
+    let refusal = Hello::ours(Some(
+        "wrong or missing token (it is in the run folder's attach.token)".into(),
+    ));
+    let _ = wire::write_message(stream, &refusal);
+    stream.shutdown();
+    Err("refused: wrong or missing token".into())
+}
+
+/// The hellos and the join: the kind of watcher the client is, or why it cannot be served
+/// (another protocol is told why in the run's hello).
+fn handshake(stream: &mut Stream, reader: &mut BufReader<Stream>) -> Result<WatcherKind, String> {
+    let hello: Hello =
+        wire::read_message(reader, MAX_CLIENT_MESSAGE).map_err(|e| handshake_failed("hello", e))?;
+    if hello.magic != wire::MAGIC {
+        return Err("its hello is not a tetris-dqn attach hello".into());
+    }
+    if hello.protocol != wire::PROTOCOL {
+        let why = format!(
+            "this run speaks attach protocol {} (tetris-dqn {}), the client {} (tetris-dqn {}); \
+             attach with the tetris-dqn that started the run",
+            wire::PROTOCOL,
+            wire::version(),
+            hello.protocol,
+            hello.version
+        );
+        let _ = wire::write_message(stream, &Hello::ours(Some(why.clone())));
+        return Err(why);
+    }
+    wire::write_message(stream, &Hello::ours(None)).map_err(|e| e.to_string())?;
+    match wire::read_message(reader, MAX_CLIENT_MESSAGE) {
+        Ok(ClientMessage::Join(kind)) => Ok(kind),
+        Ok(other) => Err(format!("it sent {other:?} before joining")),
+        Err(e) => Err(handshake_failed("join", e)),
+    }
 }
 
 /// Reads commands until the client leaves (Ok) or sends something wrong (Err).
