@@ -246,11 +246,21 @@ fn draw_all(
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let (top, rest) = root.split_vertically(100);
     let (charts, bottom) = rest.split_vertically(SIZE.1 - 100 - 44);
+    draw_words(record, &top, &bottom)?;
+    draw_charts(record, &charts)
+}
+
+/// The caption above the charts and the learning check below them.
+fn draw_words(
+    record: &RunRecord,
+    top: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+    bottom: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+) -> Result<(), String> {
     for (i, line) in record.caption().iter().enumerate() {
         let size = if i == 0 { 22 } else { 15 };
         top.draw_text(
             line,
-            &(FONT, size).into_text_style(&top),
+            &(FONT, size).into_text_style(top),
             (16, 12 + 28 * i as i32),
         )
         .map_err(|e| e.to_string())?;
@@ -258,11 +268,18 @@ fn draw_all(
     bottom
         .draw_text(
             &record.holds(),
-            &(FONT, 16).into_text_style(&bottom),
+            &(FONT, 16).into_text_style(bottom),
             (16, 12),
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
 
+/// The four charts: lines per game, the objective's figure with the evaluations, loss and
+/// epsilon.
+fn draw_charts(
+    record: &RunRecord,
+    charts: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+) -> Result<(), String> {
     let x_max = record
         .games
         .last()
