@@ -222,6 +222,59 @@ fn a_scripted_conversation_covers_the_lifecycle() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// The pieces of the moves the bot suggests from a start with `queue` and `hold` on an empty
+/// board (and the bag state, if given).
+fn suggested_pieces(
+    bot: &mut Bot,
+    queue: &[&str],
+    hold: Option<&str>,
+    bag: Option<&[&str]>,
+) -> Vec<String> {
+    let mut start = json!({
+        "type": "start",
+        "hold": hold,
+        "queue": queue,
+        "combo": 0,
+        "back_to_back": false,
+        "board": board_to_tbp(&Board::new()),
+    });
+    if let Some(bag) = bag {
+        start["randomizer"] = json!({"type": "seven_bag", "bag_state": bag});
+    }
+    bot.send(start);
+    let reply = bot.suggest();
+    reply["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["location"]["type"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn with_a_short_queue_the_bot_plays_only_the_pieces_it_was_shown() {
+    // The shipped tetris agent, looking ahead (the default): its second ply must not play a
+    // piece the frontend has not sent, nor hold into one.
+    let agent = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/agents/tetris");
+    let mut bot = Bot::start(&agent);
+    assert_eq!(bot.receive()["type"], "info");
+    bot.send(json!({"type": "rules"}));
+    assert_eq!(bot.receive()["type"], "ready");
+    // Only the current piece: no hold move (it would bring an unknown piece).
+    let moves = suggested_pieces(&mut bot, &["T"], None, None);
+    assert!(
+        !moves.is_empty() && moves.iter().all(|p| p == "T"),
+        "{moves:?}"
+    );
+    // Hold known: its piece may be played.
+    let moves = suggested_pieces(&mut bot, &["T"], Some("I"), None);
+    assert!(moves.iter().all(|p| p == "T" || p == "I"), "{moves:?}");
+    // The bag's last piece is known even when the queue does not show it.
+    let moves = suggested_pieces(&mut bot, &["T"], None, Some(&["S"]));
+    assert!(moves.iter().all(|p| p == "T" || p == "S"), "{moves:?}");
+    bot.quit();
+}
+
 #[test]
 fn without_a_checkpoint_the_bot_plays_the_shipped_agent_or_says_it_is_missing() {
     // From another folder: the shipped agent is found through the source tree.

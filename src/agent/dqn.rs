@@ -29,7 +29,7 @@ use super::replay::{Batch, ReplayBuffer};
 use super::safetensors;
 use super::{AgentError, MODEL_FILE, OPTIMIZER_FILE, TARGET_FILE};
 use crate::config::{Config, Epsilon, Reward, TSD_SLOTS_COUNTED};
-use crate::game::{Board, Game, PlaceOutcome, Placement, tsd_slots};
+use crate::game::{Board, Game, Piece, PlaceOutcome, Placement, tsd_slots};
 
 /// The hyperparameters the algorithm uses, taken from the config once.
 #[derive(Clone, Debug, PartialEq)]
@@ -112,6 +112,24 @@ pub struct Action {
     pub explored: bool,
     /// Its index among the candidates just scored.
     candidate: usize,
+}
+
+/// What a player knows of the pieces to come. A frontend's queue may be shorter than the
+/// engine's (which deals on from a bag of its own): what lies past it must not be looked at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Foresight {
+    /// Pieces known after the current one.
+    pub known_next: usize,
+    /// The pieces the 7-bag may deal right after the known ones (empty: not known).
+    pub bag: Vec<Piece>,
+}
+
+impl Foresight {
+    /// Every piece the game holds is known (our own games: eval, watch, training).
+    pub const ALL: Foresight = Foresight {
+        known_next: usize::MAX,
+        bag: Vec::new(),
+    };
 }
 
 /// The value network, its target network, Adam, the replay ring and the buffers one step
@@ -232,7 +250,7 @@ impl Agent {
             self.scored = 0;
             return self.score(game).map(|i| self.candidates.placements[i]);
         }
-        self.rank(game, true, 1).first().map(|&(p, _)| p)
+        self.rank(game, &Foresight::ALL, 1).first().map(|&(p, _)| p)
     }
 
     /// Makes [`Agent::choose`], [`Agent::rank`] and a greedy [`Agent::act`] look one piece
@@ -251,10 +269,13 @@ impl Agent {
 
     /// Up to `n` placements of `game`, best first, with their values (ties keep the search's
     /// order, so the first is [`Agent::choose`]'s). With a lookahead the beam comes first,
-    /// valued one piece further, then the rest by Q. Hold's placements are candidates when the
-    /// settings allow it and `hold_known` (a frontend may not have said what hold brings in).
-    pub fn rank(&mut self, game: &Game, hold_known: bool, n: usize) -> Vec<(Placement, f32)> {
+    /// valued one piece further, then the rest by Q. Only pieces `foresight` knows are looked
+    /// at: hold's placements are candidates when the settings allow it and hold's piece is
+    /// known; a beam placement whose next piece is not known is valued over the pieces the
+    /// 7-bag may deal (their mean), or, with no bag known, by its Q alone.
+    pub fn rank(&mut self, game: &Game, foresight: &Foresight, n: usize) -> Vec<(Placement, f32)> {
         self.scored = 0;
+        let hold_known = game.hold().is_some() || foresight.known_next >= 1;
         if self
             .score_with(game, self.settings.use_hold && hold_known)
             .is_none()
@@ -273,7 +294,10 @@ impl Agent {
                 .map(|&i| (c.rewards[i], c.dones[i]))
                 .collect();
             for (slot, (reward, done)) in first.into_iter().enumerate() {
-                ranked[slot].1 = self.value_beyond(game, &ranked[slot].0, reward, done);
+                let placement = ranked[slot].0;
+                if let Some(v) = self.value_beyond(game, &placement, reward, done, foresight) {
+                    ranked[slot].1 = v;
+                }
             }
             // Stable: equal values keep the one-placement order.
             ranked[..beam].sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -283,19 +307,53 @@ impl Agent {
     }
 
     /// The value of playing `placement` (earning `reward`, ending the game when `done`) in
-    /// `game`, looking one piece further: `reward + gamma x` the best Q after it. Scores the
-    /// position after it, so the candidates of `game` are gone.
-    fn value_beyond(&mut self, game: &Game, placement: &Placement, reward: f32, done: bool) -> f32 {
+    /// `game`, looking one piece further: `reward + gamma x` the best Q after it, over the
+    /// next pieces `foresight` allows; None when it knows of none. Scores the positions after
+    /// it, so the candidates of `game` are gone.
+    fn value_beyond(
+        &mut self,
+        game: &Game,
+        placement: &Placement,
+        reward: f32,
+        done: bool,
+        foresight: &Foresight,
+    ) -> Option<f32> {
         if done {
-            return reward;
+            return Some(reward);
         }
+        let gamma = self.settings.gamma as f32;
         let mut after = game.clone();
         after
             .place(placement)
             .expect("the search's placements are legal in their game");
-        match self.score(&after) {
-            Some(i) => reward + self.settings.gamma as f32 * self.candidates.q[i],
-            None => reward,
+        // Holding into an empty hold places the queue's first piece: one more piece used.
+        let used = 1 + usize::from(placement.uses_hold() && game.hold().is_none());
+        if foresight.known_next >= used {
+            let v = self.best_value(&after, foresight.known_next - used);
+            return Some(reward + gamma * v);
+        }
+        if foresight.bag.is_empty() || foresight.known_next + 1 < used {
+            return None;
+        }
+        // The next piece is the bag's to deal: each it may deal, equally likely.
+        let mut sum = 0.0;
+        for &piece in &foresight.bag {
+            sum += match after.with_current(piece) {
+                Some(position) => self.best_value(&position, 0),
+                None => self.settings.reward.game_over,
+            };
+        }
+        Some(reward + gamma * sum / foresight.bag.len() as f32)
+    }
+
+    /// The best Q of `position`, whose pieces after the current one are known `known_after`
+    /// deep (hold's placements only when its piece is known); a position with no placement is
+    /// lost: the game-over reward.
+    fn best_value(&mut self, position: &Game, known_after: usize) -> f32 {
+        let hold = self.settings.use_hold && (position.hold().is_some() || known_after >= 1);
+        match self.score_with(position, hold) {
+            Some(i) => self.candidates.q[i],
+            None => self.settings.reward.game_over,
         }
     }
 
@@ -326,7 +384,7 @@ impl Agent {
         } else if self.lookahead > 0 {
             // Watching with a lookahead: its choice, found again among the candidates of
             // `game` (looking ahead scored other positions).
-            let (chosen, _) = self.rank(game, true, 1)[0];
+            let (chosen, _) = self.rank(game, &Foresight::ALL, 1)[0];
             self.score(game);
             self.candidates
                 .placements
@@ -742,14 +800,82 @@ mod tests {
     }
 
     #[test]
+    fn looking_ahead_looks_only_at_pieces_it_knows() {
+        // The board's features only (the default network): the context inputs read the
+        // engine's queue, known or not.
+        let features = Config {
+            network: Network::Mlp {
+                hidden: vec![8],
+                context: false,
+            },
+            ..tiny()
+        };
+        let mut a = agent(&features, 5);
+        a.set_lookahead(4);
+        // Alike up to the current piece; the engine's queues beyond it are its own inventions.
+        let invented = |seed| Game::from_position(Board::new(), Piece::T, None, &[], seed).unwrap();
+        let (g1, g2) = (invented(1), invented(2));
+        assert_ne!(g1.next().collect::<Vec<_>>(), g2.next().collect::<Vec<_>>());
+        let blind = Foresight {
+            known_next: 0,
+            bag: vec![],
+        };
+        let r1 = a.rank(&g1, &blind, usize::MAX);
+        assert_eq!(r1, a.rank(&g2, &blind, usize::MAX));
+        assert!(
+            r1.iter().all(|(p, _)| !p.uses_hold()),
+            "hold would bring an unknown piece"
+        );
+        a.set_lookahead(0);
+        let plain = a.rank(&g1, &blind, usize::MAX);
+        assert_eq!(r1, plain, "nothing to look ahead at");
+
+        // A bag that can deal only an I: the same as an I known in the queue.
+        let no_hold = Config {
+            use_hold: false,
+            ..features
+        };
+        let mut a = agent(&no_hold, 5);
+        a.set_lookahead(4);
+        let bag_of_i = Foresight {
+            known_next: 0,
+            bag: vec![Piece::I],
+        };
+        let known = Game::from_position(Board::new(), Piece::T, None, &[Piece::I], 1).unwrap();
+        let one_known = Foresight {
+            known_next: 1,
+            bag: vec![],
+        };
+        let from_bag = a.rank(&g1, &bag_of_i, usize::MAX);
+        let from_queue = a.rank(&known, &one_known, usize::MAX);
+        for ((p, v), (q, w)) in from_bag.iter().zip(&from_queue) {
+            assert_eq!(p, q);
+            assert!((v - w).abs() < 1e-6, "{v} vs {w}");
+        }
+        // Two pieces the bag may deal: the beam's values are the mean of the two.
+        let two = Foresight {
+            known_next: 0,
+            bag: vec![Piece::I, Piece::O],
+        };
+        let with_o = Game::from_position(Board::new(), Piece::T, None, &[Piece::O], 1).unwrap();
+        let from_o = a.rank(&with_o, &one_known, usize::MAX);
+        let mean = a.rank(&g1, &two, 4);
+        for (p, v) in &mean {
+            let i = from_queue.iter().find(|(q, _)| q == p).unwrap().1;
+            let o = from_o.iter().find(|(q, _)| q == p).unwrap().1;
+            assert!((v - (i + o) / 2.0).abs() < 1e-5, "{v} vs {i} and {o}");
+        }
+    }
+
+    #[test]
     fn looking_ahead_values_the_beam_by_the_next_piece_s_best_placement() {
         let mut a = agent(&tiny(), 5);
         let game = Game::new(8);
-        let one_ply = a.rank(&game, true, usize::MAX);
+        let one_ply = a.rank(&game, &Foresight::ALL, usize::MAX);
         assert_eq!(a.choose(&game), Some(one_ply[0].0));
 
         a.set_lookahead(3);
-        let ranked = a.rank(&game, true, usize::MAX);
+        let ranked = a.rank(&game, &Foresight::ALL, usize::MAX);
         assert_eq!(ranked.len(), one_ply.len());
         assert!(
             a.candidates_scored() > 3 * one_ply.len() / 2,
@@ -772,7 +898,7 @@ mod tests {
             let mut after = game.clone();
             after.place(&placement).unwrap();
             let mut plain = agent(&tiny(), 5);
-            let next_best = plain.rank(&after, true, 1)[0].1;
+            let next_best = plain.rank(&after, &Foresight::ALL, 1)[0].1;
             let want = reward_of(&tiny().reward, &preview.outcome) + gamma * next_best;
             assert!((value - want).abs() < 1e-5, "{value} vs {want}");
         }

@@ -15,7 +15,7 @@ mod safetensors;
 use std::path::PathBuf;
 
 pub use device::{Device, describe_libtorch, use_torch_threads};
-pub use dqn::{Action, Agent, Settings, epsilon_at, reward_of};
+pub use dqn::{Action, Agent, Foresight, Settings, epsilon_at, reward_of};
 pub use observation::Encoding;
 pub use replay::{Batch, ReplayBuffer};
 

@@ -19,7 +19,7 @@ use tbp::move_info::MoveInfo;
 use tbp::randomizer::RandomizerState;
 use tbp::{MaybeUnknown, data::Move};
 
-use crate::agent::{Agent, Device};
+use crate::agent::{Agent, Device, Foresight};
 use crate::game::{Board, Game, Piece};
 use crate::training::checkpoint::{self, CheckpointError};
 use convert::{
@@ -111,21 +111,33 @@ impl Position {
             .or_else(|| self.bag.as_ref().filter(|b| b.len() == 1).map(|b| b[0]))
     }
 
-    /// Our game at this position (the pieces past the known queue are made up; nothing here
-    /// looks at them). None when there is no piece to place or it cannot spawn.
-    fn game(&self) -> Result<Game, String> {
+    /// Our game at this position, and what is known of the pieces to come: the engine deals
+    /// on past the known queue from a bag of its own, and the agent must not look at those.
+    /// Err when there is no piece to place or it cannot spawn.
+    fn game(&self) -> Result<(Game, Foresight), String> {
         let &current = self.queue.front().ok_or("the queue is empty")?;
         let mut next: Vec<Piece> = self.queue.iter().skip(1).copied().collect();
+        let mut bag = self.bag.clone();
         if next.is_empty()
             && self.hold.is_none()
             && let Some(p) = self.hold_candidate()
         {
             next.push(p);
+            // The bag's last piece: what follows is a new bag.
+            bag = bag.map(|_| Vec::new());
         }
         let mut game = Game::from_position(self.board.clone(), current, self.hold, &next, 0)
             .map_err(|e| e.to_string())?;
         game.set_streaks(self.combo, self.back_to_back);
-        Ok(game)
+        let foresight = Foresight {
+            known_next: next.len(),
+            bag: match bag {
+                None => Vec::new(),
+                Some(b) if b.is_empty() => Piece::ALL.to_vec(),
+                Some(b) => b,
+            },
+        };
+        Ok((game, foresight))
     }
 
     /// A piece joins the queue; the bag, if known, gives it up (and refills when empty).
@@ -277,12 +289,8 @@ impl Bot {
         match self.position.as_ref().map(Position::game) {
             None => log("suggest with no game in progress: no moves"),
             Some(Err(e)) => log(&format!("no moves: {e}")),
-            Some(Ok(game)) => {
-                let hold_known = self
-                    .position
-                    .as_ref()
-                    .is_some_and(|p| p.hold_candidate().is_some());
-                let ranked = self.agent.rank(&game, hold_known, SUGGESTED_MOVES);
+            Some(Ok((game, foresight))) => {
+                let ranked = self.agent.rank(&game, &foresight, SUGGESTED_MOVES);
                 moves = ranked.iter().map(|(p, _)| move_of(p)).collect();
                 let nodes = self.agent.candidates_scored() as f64;
                 let seconds = started.elapsed().as_secs_f64().max(1e-9);
@@ -319,7 +327,7 @@ impl Bot {
                 position.hold.map_or("empty".to_string(), |h| h.to_string())
             ));
         };
-        let mut game = position.game()?;
+        let (mut game, _) = position.game()?;
         let placement = game
             .placements()
             .into_iter()

@@ -157,6 +157,18 @@ impl Game {
         Ok(game)
     }
 
+    /// This position with `piece` to place instead of the current one (board, hold, score and
+    /// streaks kept): what a player weighs who does not know which piece comes next. None when
+    /// `piece` cannot spawn (it would top out).
+    pub fn with_current(&self, piece: Piece) -> Option<Game> {
+        if self.is_over() || Falling::spawn(piece).collides(&self.board) {
+            return None;
+        }
+        let mut game = self.clone();
+        game.current = piece;
+        Some(game)
+    }
+
     fn refill(&mut self) {
         while self.queue.len() < NEXT_VISIBLE + 1 {
             self.queue.extend(self.bag.deal());

@@ -83,3 +83,22 @@ fn a_stack_under_the_spawn_rows_stops_the_drop_but_is_no_block_out() {
     assert_eq!(f.y, SPAWN_Y);
     assert!(!game.placements().is_empty());
 }
+
+#[test]
+fn another_current_piece_keeps_the_position_and_is_refused_where_it_cannot_spawn() {
+    let mut game =
+        Game::from_position(tall_column(), Piece::T, Some(Piece::O), &[Piece::S], 1).unwrap();
+    game.set_streaks(3, true);
+    let other = game.with_current(Piece::I).unwrap();
+    assert_eq!(other.current(), Piece::I);
+    assert_eq!(other.board(), game.board());
+    assert_eq!(other.hold(), Some(Piece::O));
+    assert_eq!((other.score().combo, other.score().back_to_back), (3, true));
+    // A game that has topped out takes no piece.
+    let mut over = Game::new(5);
+    while !over.is_over() {
+        let p = over.placements()[0];
+        over.place(&p).unwrap();
+    }
+    assert!(Piece::ALL.iter().all(|&p| over.with_current(p).is_none()));
+}
