@@ -526,7 +526,9 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
         log_to_stderr();
         viz::run_headless(hub.watch(WatcherKind::Progress))
     } else {
-        match viz::run_training_window(hub.watch(WatcherKind::Window), shot) {
+        let window = hub.watch(WatcherKind::Window);
+        window.stop_when_dropped(true);
+        match viz::run_training_window(window, shot) {
             (_, viz::WindowEnd::Left) => {
                 eprintln!(
                     "the window is closed; training goes on here (Ctrl-C saves and stops; \
@@ -569,7 +571,9 @@ fn watch(args: WatchArgs) -> Result<ExitCode> {
     })?;
     let hub =
         Hub::start(handle, ChartHistory::default()).context("cannot start the watchers' thread")?;
-    let (exit, _) = viz::run_training_window(hub.watch(WatcherKind::Window), shot);
+    let window = hub.watch(WatcherKind::Window);
+    window.stop_when_dropped(true);
+    let (exit, _) = viz::run_training_window(window, shot);
     Ok(exit_code(&exit))
 }
 

@@ -98,6 +98,9 @@ fn drain_events(
             if let Some(snapshot) = again.take_snapshot() {
                 apply(snapshot, &mut status, &mut joined);
             }
+            // The new watcher takes over the old one's duty to stop the run on closing.
+            again.stop_when_dropped(link.0.stops_when_dropped());
+            link.0.stop_when_dropped(false);
             link.0 = again;
             return;
         }

@@ -211,6 +211,7 @@ fn leave_when_asked(
     if asked.leave && !*done {
         *done = true;
         end.set(WindowEnd::Left);
+        link.0.stop_when_dropped(false);
         if link.0.is_remote() {
             eprintln!("detached; the run goes on");
         }

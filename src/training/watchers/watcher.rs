@@ -2,6 +2,7 @@
 //! commands), whatever it comes from: the hub in this process or a connection to another.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::{Receiver, Sender};
@@ -91,6 +92,8 @@ pub struct Watcher {
     controls: Controls,
     farewell: Farewell,
     source: Box<dyn Source>,
+    /// Stop the run when this watcher goes (the training process's own window).
+    stop_when_dropped: AtomicBool,
 }
 
 impl std::fmt::Debug for Watcher {
@@ -162,7 +165,21 @@ impl Watcher {
             frames,
             farewell,
             source,
+            stop_when_dropped: AtomicBool::new(false),
         }
+    }
+
+    /// Whether the run stops (saving) the moment this watcher goes: set for the window of the
+    /// training process, whose closing ends the run, and cleared when it is left on purpose
+    /// (H). Stopping first, not after the window has torn down, keeps the run from stepping on
+    /// meanwhile.
+    pub fn stop_when_dropped(&self, on: bool) {
+        self.stop_when_dropped.store(on, Ordering::SeqCst);
+    }
+
+    /// Whether the run stops when this watcher goes ([`Watcher::stop_when_dropped`]).
+    pub fn stops_when_dropped(&self) -> bool {
+        self.stop_when_dropped.load(Ordering::SeqCst)
     }
 
     /// Why the connection ended, shared with whoever ends it.
@@ -202,6 +219,9 @@ impl std::ops::Deref for Watcher {
 
 impl Drop for Watcher {
     fn drop(&mut self) {
+        if self.stop_when_dropped.load(Ordering::SeqCst) {
+            self.stop();
+        }
         self.source.leave();
     }
 }
