@@ -181,6 +181,30 @@ pub struct BoardFrame {
     pub explored: bool,
 }
 
+#[cfg(test)]
+impl BoardFrame {
+    /// For tests: the frame of `before`'s `index`-th placement (steps 1, game 1, fresh colours),
+    /// and the game after it.
+    pub(crate) fn of_placement(before: &Game, index: usize) -> (BoardFrame, Game) {
+        let placement = before.placements()[index];
+        let mut after = before.clone();
+        let outcome = after.place(&placement).expect("a listed placement");
+        let frame = BoardFrame {
+            steps: 1,
+            game_number: 1,
+            path: before
+                .input_path(&placement)
+                .expect("a listed placement's path"),
+            before: before.clone(),
+            grid: PieceGrid::default(),
+            placement,
+            outcome,
+            explored: false,
+        };
+        (frame, after)
+    }
+}
+
 /// Why a checkpoint was written.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum SaveReason {

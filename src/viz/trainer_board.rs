@@ -126,20 +126,8 @@ mod tests {
 
     #[test]
     fn a_frame_shows_the_board_after_its_placement() {
-        let before = Game::new(9);
-        let placement = before.placements()[3];
-        let mut game = before.clone();
-        let outcome = game.place(&placement).unwrap();
-        let frame = BoardFrame {
-            steps: 1,
-            game_number: 1,
-            path: before.input_path(&placement).unwrap(),
-            before,
-            grid: PieceGrid::default(),
-            placement,
-            outcome,
-            explored: false,
-        };
+        let (frame, game) = BoardFrame::of_placement(&Game::new(9), 3);
+        let placement = frame.placement;
         let mut board = TrainerBoard::default();
         board.take(frame, Duration::ZERO);
         let mut view = BoardView::default();

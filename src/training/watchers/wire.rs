@@ -246,22 +246,9 @@ mod tests {
 
     #[test]
     fn a_snapshot_with_a_board_frame_goes_through() {
-        use crate::game::{Game, PieceGrid};
+        use crate::game::Game;
         use crate::training::protocol::Metrics;
-        let before = Game::new(3);
-        let placement = before.placements()[2];
-        let mut after = before.clone();
-        let outcome = after.place(&placement).unwrap();
-        let frame = BoardFrame {
-            steps: 7,
-            game_number: 1,
-            path: before.input_path(&placement).unwrap(),
-            before,
-            grid: PieceGrid::default(),
-            placement,
-            outcome,
-            explored: true,
-        };
+        let (frame, _) = BoardFrame::of_placement(&Game::new(3), 2);
         let mut status = super::super::record::RunStatus::default();
         status.record(&TrainerEvent::Metrics(Metrics {
             steps: 7,
