@@ -411,20 +411,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     bail!("bench --watchers {rounds} is out of range; expected 1 to 100 rounds");
                 }
                 let report = bench::watchers(args.train_steps, rounds)?;
-                if args.json {
-                    print_out(serde_json::to_string(&report).context("writing the report")?)?;
-                } else {
-                    print_out(report.table())?;
-                }
-                return Ok(ExitCode::SUCCESS);
+                return print_report(args.json, &report, || report.table());
             }
             let report = bench::run(args.pieces, args.train_steps)?;
-            if args.json {
-                print_out(serde_json::to_string(&report).context("writing the report")?)?;
-            } else {
-                print_out(report.table())?;
-            }
-            Ok(ExitCode::SUCCESS)
+            print_report(args.json, &report, || report.table())
         }
     }
 }
@@ -603,6 +593,20 @@ fn serve(
             None
         }
     }
+}
+
+/// A report as one JSON object (`--json`) or its table.
+fn print_report(
+    json: bool,
+    report: &impl serde::Serialize,
+    table: impl FnOnce() -> String,
+) -> Result<ExitCode> {
+    if json {
+        print_out(serde_json::to_string(report).context("writing the report")?)?;
+    } else {
+        print_out(table())?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Headless, no Bevy log plugin: warnings (a watcher dropped, and why) and the watchers'

@@ -19,7 +19,7 @@ use super::wire::{
     self, ClientMessage, Hello, MAX_SERVER_MESSAGE, ReadError, ServerMessage, Stream,
 };
 use crate::training::protocol::Command;
-use crate::training::run_folder::{SOCKET_FILE, TOKEN_FILE};
+use crate::training::run_folder::SOCKET_FILE;
 
 /// How long a run has to answer the hello.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -293,9 +293,4 @@ pub fn newest_running(checkpoints: &Path) -> Result<PathBuf, AttachError> {
         .find(|l| l.status.as_ref().is_ok_and(|s| s.status.finished.is_none()))
         .map(|l| l.dir)
         .ok_or_else(|| AttachError::NoneRunning(checkpoints.to_owned()))
-}
-
-/// The token file a run folder has while it serves TCP.
-pub fn token_file(run_dir: &Path) -> PathBuf {
-    run_dir.join(TOKEN_FILE)
 }

@@ -136,13 +136,9 @@ impl Hub {
     }
 
     /// Watchers now, by kind.
-    pub fn watchers(&self) -> Vec<WatcherKind> {
+    #[cfg(test)]
+    fn watchers(&self) -> Vec<WatcherKind> {
         lock(&self.shared).watchers.iter().map(|w| w.kind).collect()
-    }
-
-    /// What does not change while the run goes on.
-    pub fn info(&self) -> &RunInfo {
-        &self.shared.info
     }
 
     /// Asks the trainer to stop (it saves `latest/` first).

@@ -122,11 +122,6 @@ impl Server {
         Ok(server)
     }
 
-    /// The Unix socket.
-    pub fn socket_path(&self) -> &Path {
-        &self.socket
-    }
-
     /// The TCP address listened on, if any.
     pub fn tcp_addr(&self) -> Option<SocketAddr> {
         self.tcp

@@ -138,12 +138,6 @@ impl Watcher {
         self.source.address().is_some()
     }
 
-    /// Where the run is, in words ("checkpoints/x", "127.0.0.1:7878"), when it is in another
-    /// process.
-    pub fn address(&self) -> Option<String> {
-        self.source.address()
-    }
-
     /// A watcher from its parts (for the hub and the client).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
