@@ -1,6 +1,7 @@
 //! `tetris-dqn bench`: throughput of the engine, and of training with the default config,
-//! on this machine, one thread; with `--watchers`, training's rate with 0, 1 and 4 windows
-//! attached through the run's socket, side by side.
+//! on this machine, one thread, with one game at a time and with the default number of games
+//! side by side; with `--watchers`, training's rate with 0, 1 and 4 windows attached through
+//! the run's socket, side by side.
 
 use std::time::{Duration, Instant};
 
@@ -51,6 +52,10 @@ pub struct BenchReport {
     /// Training steps (placements with learning on) per second, default config, CPU, after
     /// `learning_starts` steps of warm-up, made by the trainer thread as in a real run.
     pub train_steps_per_s: f64,
+    /// Games the default config plays side by side.
+    pub envs: u32,
+    /// The same with one game at a time (`envs: 1`), measured in turn with the default.
+    pub train_steps_per_s_one_game: f64,
     /// Training steps timed.
     pub train_steps: u64,
 }
@@ -60,15 +65,19 @@ pub struct BenchReport {
 /// makes them (its thread count, its channel, its saves and bookkeeping). Rates come from the trainer's own
 /// clock in its metrics, from the first report after the warm-up to the last before the final
 /// save. The run writes into a temporary folder that is removed afterwards.
-pub fn train_steps_per_s(steps: u64) -> Result<f64, BenchError> {
-    timed_training(steps, false, 0)
+pub fn train_steps_per_s(config: Config, steps: u64) -> Result<f64, BenchError> {
+    timed_training(config, steps, false, 0)
 }
 
 /// As [`train_steps_per_s`], in visual mode when `visual`, with `windows` watchers attached
 /// through the run's Unix socket; each takes its events and board frames as a window does
 /// (the newest frame, about 60 times a second).
-fn timed_training(steps: u64, visual: bool, windows: usize) -> Result<f64, BenchError> {
-    let config = Config::default();
+fn timed_training(
+    config: Config,
+    steps: u64,
+    visual: bool,
+    windows: usize,
+) -> Result<f64, BenchError> {
     let warmup = config.learning_starts;
     let total = warmup + steps;
     let dir =
@@ -155,10 +164,10 @@ pub fn watchers(steps: u64, rounds: u32) -> Result<WatchersReport, BenchError> {
     let counts = [0usize, 1, 4];
     let mut sums = [0.0f64; 3];
     // The first run in a process pays for libtorch's start-up: one untimed.
-    timed_training(steps.min(2_000), true, 0)?;
+    timed_training(Config::default(), steps.min(2_000), true, 0)?;
     for _ in 0..rounds {
         for (i, &n) in counts.iter().enumerate() {
-            sums[i] += timed_training(steps, true, n)?;
+            sums[i] += timed_training(Config::default(), steps, true, n)?;
         }
     }
     let means: Vec<f64> = sums.iter().map(|s| s / rounds as f64).collect();
@@ -196,19 +205,32 @@ fn timed(pieces: u64, with_hold: bool) -> (RandomPlayStats, f64) {
 }
 
 /// Plays `pieces` random pieces without hold, then with hold, then trains `train_steps`
-/// steps, and reports rates.
+/// steps with one game at a time and `train_steps` with the default config's games side by
+/// side, in turn, and reports rates.
 pub fn run(pieces: u64, train_steps: u64) -> Result<BenchReport, BenchError> {
     // A short warm-up so that the first timed run does not pay for cold caches.
     play_random(pieces / 20 + 1, 1, true);
     let (plain, plain_s) = timed(pieces, false);
     let (hold, hold_s) = timed(pieces, true);
+    let default = Config::default();
+    let one_game = Config {
+        envs: 1,
+        ..default.clone()
+    };
+    let envs = default.envs;
+    // The first run in a process pays for libtorch's start-up.
+    train_steps_per_s(default.clone(), 1_000)?;
+    let train_steps_per_s_one_game = train_steps_per_s(one_game, train_steps)?;
+    let train_steps_per_s = train_steps_per_s(default, train_steps)?;
     Ok(BenchReport {
         engine_pieces_per_s: plain.pieces as f64 / plain_s,
         engine_pieces_with_hold_per_s: hold.pieces as f64 / hold_s,
         placements_enumerated_per_s: hold.placements_enumerated as f64 / hold_s,
         placements_per_piece: hold.placements_enumerated as f64 / hold.pieces as f64,
         pieces,
-        train_steps_per_s: train_steps_per_s(train_steps)?,
+        train_steps_per_s,
+        envs,
+        train_steps_per_s_one_game,
         train_steps,
     })
 }
@@ -222,14 +244,18 @@ impl BenchReport {
              {:>14.0} pieces/s        (search of current and hold piece)\n\
              {:>14.0} placements/s    ({:.1} placements per piece)\n\
              training, default config, CPU, trainer thread, {} steps after the warm-up\n\
-             {:>14.0} steps/s         (placements with learning on)",
+             {:>14.0} steps/s         (placements with learning on, 1 game at a time)\n\
+             {:>14.0} steps/s         ({} games side by side, the default: {:.2}x)",
             self.pieces,
             self.engine_pieces_per_s,
             self.engine_pieces_with_hold_per_s,
             self.placements_enumerated_per_s,
             self.placements_per_piece,
             self.train_steps,
-            self.train_steps_per_s
+            self.train_steps_per_s_one_game,
+            self.train_steps_per_s,
+            self.envs,
+            self.train_steps_per_s / self.train_steps_per_s_one_game.max(1e-9)
         )
     }
 }

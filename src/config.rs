@@ -73,6 +73,9 @@ pub struct Reward {
 /// T-spin double slots that count towards [`Reward::tsd_slot`]'s potential.
 pub const TSD_SLOTS_COUNTED: u32 = 2;
 
+/// Most games a trainer plays side by side ([`Config::envs`]).
+pub const MAX_ENVS: u32 = 1024;
+
 impl Default for Reward {
     fn default() -> Reward {
         Reward {
@@ -174,6 +177,11 @@ pub struct Config {
     pub torch_threads: u32,
     /// Stop after this many steps (placements) in all; 0 trains until stopped.
     pub total_steps: u64,
+    /// Games the trainer plays side by side; one forward pass scores the candidates of all
+    /// of them, and each step of the trainer is one placement in each. Every placement counts
+    /// as a step (for the schedules, saves and `total_steps`) and is stored in the one replay
+    /// ring; the window shows the first game.
+    pub envs: u32,
     /// The value network.
     pub network: Network,
     /// What the run plays for: the figure that chooses `best/`.
@@ -223,6 +231,7 @@ impl Default for Config {
             device: DeviceChoice::Cpu,
             torch_threads: 1,
             total_steps: 0,
+            envs: 16,
             network: Network::Mlp {
                 hidden: vec![64, 64],
                 context: false,
@@ -232,12 +241,12 @@ impl Default for Config {
             use_hold: true,
             max_pieces_per_game: 25_000,
             gamma: 0.95,
-            learning_rate: 5e-4,
+            learning_rate: 2e-3,
             batch_size: 256,
             replay_capacity: 200_000,
             replay_keep_game_overs: 0,
             learning_starts: 5_000,
-            train_every: 4,
+            train_every: 16,
             target_update_every: 2_000,
             grad_clip: 10.0,
             huber_delta: 1.0,
@@ -323,6 +332,7 @@ impl Config {
     pub fn check(&self) -> Result<(), FieldError> {
         self.check_run_name()?;
         range("torch_threads", self.torch_threads, 1, 256)?;
+        range("envs", self.envs, 1, MAX_ENVS)?;
         self.check_network()?;
         self.reward.check()?;
         self.check_learning()?;
@@ -554,6 +564,13 @@ mod tests {
             );
             let keep = if name == "survival" { 1000 } else { 0 };
             assert_eq!(preset.replay_keep_game_overs, keep, "{name}");
+            // The attack and survival presets keep the trainer their shipped agents were made
+            // with: one game at a time, learning every 4 placements at 0.0005.
+            let pinned = matches!(name, "attack" | "survival");
+            let trainer = (preset.envs, preset.train_every, preset.learning_rate);
+            if pinned {
+                assert_eq!(trainer, (1, 4, 0.0005), "{name}");
+            }
             assert_eq!(
                 Config {
                     run_name: "default".into(),
@@ -561,11 +578,17 @@ mod tests {
                     objective: Objective::Tetris,
                     network: default.network.clone(),
                     replay_keep_game_overs: 0,
+                    envs: default.envs,
+                    train_every: default.train_every,
+                    learning_rate: default.learning_rate,
                     ..preset
                 },
                 default,
                 "{name}"
             );
+            if !pinned {
+                assert_eq!(trainer, (16, 16, 0.002), "{name}");
+            }
         }
     }
 
@@ -594,6 +617,7 @@ mod tests {
         "seed: {}",
         "torch_threads: {}",
         "total_steps: {}",
+        "envs: {}",
         "network: Mlp(hidden: [{}])",
         "network: Cnn(channels: [{}], hidden: 8)",
         "network: Cnn(channels: [4], hidden: {})",

@@ -154,15 +154,20 @@ fn a_step_delay_outside_0_to_100_ms_is_refused() {
         metrics(e).is_some_and(|m| m.step_delay == Duration::from_millis(40))
     });
     assert!(metrics(&m).unwrap().visual);
-    // At 40 ms per step in visual mode, a second of the trainer's clock holds at most 25
-    // steps (+1 in flight). The newest metrics at both ends, a second apart.
+    // At 40 ms per step of the trainer in visual mode (a placement in each game), a second
+    // of the trainer's clock holds at most 25 of them (+1 in flight). The newest metrics at
+    // both ends, a second apart.
+    let envs = f64::from(tiny().envs);
     let a = newest_metrics(&handle);
     std::thread::sleep(Duration::from_millis(1000));
     let b = newest_metrics(&handle);
     let dt = b.elapsed_s - a.elapsed_s;
     let steps = b.steps - a.steps;
     assert!(dt > 0.8, "only {dt} s between the reports");
-    assert!((steps as f64) <= dt / 0.04 + 2.0, "{steps} steps in {dt} s");
+    assert!(
+        (steps as f64) <= envs * (dt / 0.04 + 2.0),
+        "{steps} steps in {dt} s"
+    );
     assert!(handle.stop());
 }
 
@@ -202,7 +207,9 @@ fn a_watcher_that_is_behind_gets_the_newest_board_frames() {
     events_until_finished(&handle);
     let steps: Vec<u64> = handle.frames().try_iter().map(|f| f.steps).collect();
     assert_eq!(steps.last(), Some(&300), "frames left: {steps:?}");
-    assert!(steps.windows(2).all(|w| w[0] + 1 == w[1]), "{steps:?}");
+    // One frame per step of the trainer: of the first game, one placement in each game apart.
+    let envs = u64::from(tiny().envs);
+    assert!(steps.windows(2).all(|w| w[0] + envs == w[1]), "{steps:?}");
 }
 
 #[test]
@@ -227,7 +234,7 @@ fn every_game_is_reported_and_best_is_saved_when_an_evaluation_improves() {
                     awaiting_save.is_none(),
                     "a new best is saved before anything else"
                 );
-                assert_eq!(record.steps % 250, 0);
+                assert_eq!(record.steps % 4, 0, "between steps of the trainer");
                 assert_eq!(record.games, 2);
                 let beats = best.as_ref().is_none_or(|b| record.beats(b));
                 assert_eq!(*new, beats, "{record:?} against {best:?}");
@@ -255,7 +262,8 @@ fn every_game_is_reported_and_best_is_saved_when_an_evaluation_improves() {
         }
     }
     let steps: Vec<u64> = evals.iter().map(|e| e.steps).collect();
-    assert_eq!(steps, [250, 500, 750, 1000, 1250, 1500]);
+    // At the first step of the trainer (4 placements) past each multiple of 250.
+    assert_eq!(steps, [252, 500, 752, 1000, 1252, 1500]);
     let best = best.unwrap();
     let meta = tetris_dqn::training::checkpoint::read_meta(&dir.join("best")).unwrap();
     assert_eq!(meta.steps, best.steps);
@@ -312,21 +320,27 @@ fn rows(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn resume_is_exact_bit_for_bit() {
-    let n = 437; // mid-game, mid-learning: nothing lines up with a round number
-    let total = 900;
-    let straight = run_dir("resume-straight");
-    let handle = TrainerHandle::start(options(&straight, Some(total))).unwrap();
-    events_until_finished(&handle);
-    drop(handle);
+/// Trains `total` steps in one go, twice, and in two runs stopped at `n` and resumed; the
+/// checkpoints and metrics of all three must be byte for byte the same.
+fn trains_the_same_and_resumes_exactly(envs: u32, n: u64, total: u64) {
+    let with_envs = |dir: &Path, steps| {
+        let mut opts = options(dir, Some(steps));
+        opts.config.envs = envs;
+        opts
+    };
+    let straight = run_dir(&format!("resume-straight-{envs}"));
+    let again = run_dir(&format!("resume-again-{envs}"));
+    for dir in [&straight, &again] {
+        let handle = TrainerHandle::start(with_envs(dir, total)).unwrap();
+        events_until_finished(&handle);
+    }
 
-    let split = run_dir("resume-split");
-    let handle = TrainerHandle::start(options(&split, Some(n))).unwrap();
+    let split = run_dir(&format!("resume-split-{envs}"));
+    let handle = TrainerHandle::start(with_envs(&split, n)).unwrap();
     let first = events_until_finished(&handle);
     assert!(matches!(first.last(), Some(TrainerEvent::Finished { steps, .. }) if *steps == n));
     drop(handle);
-    let mut opts = options(&split, Some(total));
+    let mut opts = with_envs(&split, total);
     opts.resume = Some(split.join("latest"));
     let handle = TrainerHandle::start(opts).unwrap();
     events_until_finished(&handle);
@@ -339,15 +353,33 @@ fn resume_is_exact_bit_for_bit() {
         "replay.bin",
     ] {
         assert!(
+            file(&straight, name) == file(&again, name),
+            "{name} differs between two runs with {envs} games"
+        );
+        assert!(
             file(&straight, name) == file(&split, name),
-            "{name} differs after resume"
+            "{name} differs after resume with {envs} games"
         );
     }
+    assert_eq!(rows(&straight), rows(&again));
     assert_eq!(rows(&straight), rows(&split));
     let a = tetris_dqn::training::checkpoint::read_meta(&straight.join("latest")).unwrap();
     let b = tetris_dqn::training::checkpoint::read_meta(&split.join("latest")).unwrap();
     assert_eq!(a.steps, total);
+    assert_eq!(a.state.envs.len(), envs as usize);
     assert_eq!(a.state, b.state);
+}
+
+#[test]
+fn resume_is_exact_bit_for_bit() {
+    // Mid-game, mid-learning: nothing lines up with a round number.
+    trains_the_same_and_resumes_exactly(1, 437, 900);
+}
+
+#[test]
+fn four_games_side_by_side_train_the_same_twice_and_resume_exactly() {
+    // A stop falls between steps of the trainer: a multiple of the games played side by side.
+    trains_the_same_and_resumes_exactly(4, 436, 902);
 }
 
 #[test]
@@ -395,7 +427,7 @@ fn resuming_with_another_network_or_a_broken_checkpoint_is_a_clear_error() {
     let text = std::fs::read_to_string(&meta).unwrap();
     // An edit on purpose: the checksum line goes with it (else the edit is named as damage).
     let edited: String = text
-        .replace("format_version: 3", "format_version: 7")
+        .replace("format_version: 4", "format_version: 7")
         .lines()
         .filter(|l| !l.starts_with("// blake3 "))
         .map(|l| format!("{l}\n"))
@@ -403,7 +435,7 @@ fn resuming_with_another_network_or_a_broken_checkpoint_is_a_clear_error() {
     std::fs::write(&meta, edited).unwrap();
     let e = resume(None);
     assert!(
-        e.contains("format version 7") && e.contains("reads versions 1 to 3"),
+        e.contains("format version 7") && e.contains("reads versions 1 to 4"),
         "{e}"
     );
     std::fs::remove_file(dir.join("latest")).unwrap();
@@ -478,7 +510,8 @@ fn a_flipped_byte_in_any_checkpoint_file_is_named_on_load() {
 #[test]
 fn elapsed_time_counts_the_step_delay_but_not_pauses() {
     let dir = run_dir("elapsed");
-    let mut opts = options(&dir, Some(20));
+    // 20 steps of the trainer: a placement in each of its 4 games each.
+    let mut opts = options(&dir, Some(80));
     opts.visual = true;
     opts.step_delay = Duration::from_millis(50);
     let started = Instant::now();
@@ -487,7 +520,7 @@ fn elapsed_time_counts_the_step_delay_but_not_pauses() {
     let wall = started.elapsed().as_secs_f64();
     drop(handle);
     let last = events.iter().filter_map(metrics).next_back().unwrap();
-    assert_eq!(last.steps, 20);
+    assert_eq!(last.steps, 80);
     // 20 steps with 50 ms after each: at least a second on the wall, and the clock says so.
     assert!(
         last.elapsed_s >= 0.9 && last.elapsed_s <= wall,
@@ -512,7 +545,7 @@ fn a_checkpoint_from_before_the_context_inputs_loads_as_a_features_only_network(
     let text = std::fs::read_to_string(&meta).unwrap();
     assert!(text.contains("context: false"), "{text}");
     let old = text
-        .replace("format_version: 3", "format_version: 2")
+        .replace("format_version: 4", "format_version: 2")
         .lines()
         .filter(|line| line.trim() != "context: false,")
         // An edit on purpose: the checksum line goes too, or the edit is refused as damage.

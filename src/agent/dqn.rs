@@ -25,6 +25,7 @@ use super::adam::Adam;
 use super::device::Device;
 use super::network::{self, ValueNet};
 use super::observation::Encoding;
+use super::plain_mlp::PlainMlp;
 use super::replay::{Batch, ReplayBuffer};
 use super::safetensors;
 use super::{AgentError, MODEL_FILE, OPTIMIZER_FILE, TARGET_FILE};
@@ -110,7 +111,7 @@ pub struct Action {
     pub placement: Placement,
     /// Whether it was a random choice other than the greedy one.
     pub explored: bool,
-    /// Its index among the candidates just scored.
+    /// Its index among the candidates just scored (of every position scored together).
     candidate: usize,
 }
 
@@ -146,6 +147,11 @@ pub struct Agent {
     adam: Adam,
     replay: ReplayBuffer,
     candidates: Candidates,
+    /// The network copied into plain Rust for scoring, when it is an MLP on the CPU (None:
+    /// scoring goes through libtorch).
+    plain: Option<PlainMlp>,
+    /// The network has learnt since `plain` was copied from it.
+    plain_stale: bool,
     batch: Batch,
     /// How many of the best placements [`Agent::choose`] plays one piece further (0: none).
     lookahead: usize,
@@ -173,6 +179,7 @@ impl Agent {
             .expect("two var stores of one network have the same variables");
         target_vs.freeze();
         let adam = Adam::new(&online_vs, config.learning_rate);
+        let plain = PlainMlp::of(&online);
         Agent {
             settings: Settings::of(config),
             device,
@@ -184,15 +191,18 @@ impl Agent {
             adam,
             replay,
             candidates: Candidates::default(),
+            plain,
+            plain_stale: false,
             batch: Batch::default(),
             lookahead: 0,
             scored: 0,
         }
     }
 
-    // 1. Scoring: every candidate placement, in one batched forward pass.
+    // 1. Scoring: every candidate placement, of every game played together, in one batched
+    //    forward pass.
 
-    /// V of each afterstate in `obs` (rows of `encoding().len()` floats).
+    /// V of each afterstate in `obs` (rows of `encoding().len()` floats), through libtorch.
     pub fn values(&self, obs: &[f32]) -> Vec<f32> {
         let n = (obs.len() / self.encoding.len()) as i64;
         if n == 0 {
@@ -207,6 +217,49 @@ impl Agent {
         })
     }
 
+    /// Whether scoring runs the network in plain Rust (an MLP on the CPU) rather than through
+    /// libtorch.
+    pub fn scores_in_plain_rust(&self) -> bool {
+        self.plain.is_some()
+    }
+
+    /// Scores through libtorch even where plain Rust could (`false`), or in plain Rust again
+    /// where it can (`true`): for measuring the two side by side.
+    pub fn set_plain_scoring(&mut self, on: bool) {
+        self.plain = if on { PlainMlp::of(&self.online) } else { None };
+        self.plain_stale = false;
+    }
+
+    /// Values every candidate listed in `self.candidates`: `Q = reward + gamma x V`, with no
+    /// V term when the placement ends the game.
+    fn value_candidates(&mut self) {
+        let c = &mut self.candidates;
+        self.scored += c.placements.len();
+        match &mut self.plain {
+            Some(plain) => {
+                if self.plain_stale {
+                    plain.copy_from(&self.online);
+                    self.plain_stale = false;
+                }
+                plain.forward(&c.obs, &mut c.values);
+            }
+            None => {
+                let values = self.values(&self.candidates.obs);
+                self.candidates.values = values;
+            }
+        }
+        let gamma = self.settings.gamma as f32;
+        let c = &mut self.candidates;
+        c.q.clear();
+        c.q.extend(
+            c.values
+                .iter()
+                .zip(&c.rewards)
+                .zip(&c.dones)
+                .map(|((v, r), &done)| if done { *r } else { r + gamma * v }),
+        );
+    }
+
     /// Scores the candidates of `game` (`Q = reward + gamma x V`, no V term when done) and
     /// returns the index of the best (the first of equals), or None when there is none.
     fn score(&mut self, game: &Game) -> Option<usize> {
@@ -215,31 +268,12 @@ impl Agent {
 
     /// [`Agent::score`], with the hold piece's placements only when `use_hold`.
     fn score_with(&mut self, game: &Game, use_hold: bool) -> Option<usize> {
-        let c = &mut self.candidates;
-        let gamma = self.settings.gamma as f32;
-        c.find(game, self.encoding, &self.settings.reward, gamma, use_hold);
-        self.scored += c.placements.len();
-        if c.placements.is_empty() {
-            return None;
-        }
-        let values = self.values(&self.candidates.obs);
         let gamma = self.settings.gamma as f32;
         let c = &mut self.candidates;
-        c.q.clear();
-        c.q.extend(
-            values
-                .iter()
-                .zip(&c.rewards)
-                .zip(&c.dones)
-                .map(|((v, r), &done)| if done { *r } else { r + gamma * v }),
-        );
-        let mut best = 0;
-        for (i, &q) in c.q.iter().enumerate() {
-            if q > c.q[best] {
-                best = i;
-            }
-        }
-        Some(best)
+        c.clear(self.encoding);
+        c.add(game, &self.settings.reward, gamma, use_hold);
+        self.value_candidates();
+        self.candidates.best(0)
     }
 
     /// The greedy placement in `game` (what eval, watch and the hint play), or None when the
@@ -376,29 +410,70 @@ impl Agent {
         epsilon: f64,
         rng: &mut impl Rng,
     ) -> Option<Action> {
-        let greedy = self.score(game)?;
-        self.remember(pending.take(), greedy);
-        let explore = rng.random::<f64>() < epsilon;
-        let candidate = if explore {
-            rng.random_range(0..self.candidates.placements.len())
-        } else if self.lookahead > 0 {
-            // Watching with a lookahead: its choice, found again among the candidates of
-            // `game` (looking ahead scored other positions).
-            let (chosen, _) = self.rank(game, &Foresight::ALL, 1)[0];
-            self.score(game);
-            self.candidates
-                .placements
-                .iter()
-                .position(|p| *p == chosen)
-                .expect("the lookahead chooses among the candidates")
-        } else {
-            greedy
-        };
-        Some(Action {
-            placement: self.candidates.placements[candidate],
-            explored: explore && candidate != greedy,
-            candidate,
-        })
+        self.act_all(&[game], std::slice::from_mut(pending), epsilon, rng)
+            .pop()
+            .flatten()
+    }
+
+    /// [`Agent::act`] for several games at once: the candidates of all of them are scored in
+    /// one forward pass, then each game in turn remembers its pending afterstate and draws
+    /// from `rng` as `act` does. One action per game (None for a game that is over). With a
+    /// [lookahead](Agent::set_lookahead), which scores other positions, only one game.
+    pub fn act_all(
+        &mut self,
+        games: &[&Game],
+        pending: &mut [Option<Vec<f32>>],
+        epsilon: f64,
+        rng: &mut impl Rng,
+    ) -> Vec<Option<Action>> {
+        assert_eq!(
+            games.len(),
+            pending.len(),
+            "one pending afterstate per game"
+        );
+        assert!(
+            self.lookahead == 0 || games.len() <= 1,
+            "looking ahead scores one game at a time"
+        );
+        self.scored = 0;
+        let gamma = self.settings.gamma as f32;
+        let c = &mut self.candidates;
+        c.clear(self.encoding);
+        for game in games {
+            c.add(game, &self.settings.reward, gamma, self.settings.use_hold);
+        }
+        self.value_candidates();
+        let mut actions = Vec::with_capacity(games.len());
+        for (k, (game, pending)) in games.iter().zip(pending).enumerate() {
+            let Some(greedy) = self.candidates.best(k) else {
+                actions.push(None);
+                continue;
+            };
+            self.remember(pending.take(), greedy);
+            let explore = rng.random::<f64>() < epsilon;
+            let own = self.candidates.of(k);
+            let candidate = if explore {
+                own.start + rng.random_range(0..own.len())
+            } else if self.lookahead > 0 {
+                // Watching with a lookahead: its choice, found again among the candidates of
+                // `game` (looking ahead scored other positions).
+                let (chosen, _) = self.rank(game, &Foresight::ALL, 1)[0];
+                self.score(game);
+                self.candidates
+                    .placements
+                    .iter()
+                    .position(|p| *p == chosen)
+                    .expect("the lookahead chooses among the candidates")
+            } else {
+                greedy
+            };
+            actions.push(Some(Action {
+                placement: self.candidates.placements[candidate],
+                explored: explore && candidate != greedy,
+                candidate,
+            }));
+        }
+        actions
     }
 
     /// The key rule of the transitions: the afterstate played last step is stored with the
@@ -460,6 +535,7 @@ impl Agent {
         self.adam.zero_grad();
         loss.backward();
         self.adam.step(self.settings.grad_clip);
+        self.plain_stale = true;
         f32::try_from(&loss).unwrap_or(f32::NAN)
     }
 
@@ -517,6 +593,7 @@ impl Agent {
         } else {
             self.sync_target();
         }
+        self.plain_stale = true;
         Ok(())
     }
 
@@ -532,46 +609,56 @@ impl Agent {
     }
 }
 
-/// The candidates of one position, with their encodings, rewards and values; buffers are
-/// reused from step to step.
+/// The candidates of one or more positions, with their encodings, rewards and values;
+/// buffers are reused from step to step.
 #[derive(Debug, Default)]
 struct Candidates {
-    /// Every placement (current piece, and hold's when enabled).
+    /// Every placement (current piece, and hold's when enabled) of every position, position
+    /// by position.
     placements: Vec<Placement>,
+    /// Position `k`'s candidates are `starts[k]..starts[k + 1]`.
+    starts: Vec<usize>,
     /// Row `i` encodes the afterstate of placement `i`.
     obs: Vec<f32>,
     /// Reward of each placement.
     rewards: Vec<f32>,
     /// Whether each placement ends the game.
     dones: Vec<bool>,
+    /// V(afterstate) of each placement.
+    values: Vec<f32>,
     /// reward + gamma x V(afterstate) (V omitted when done).
     q: Vec<f32>,
-    obs_len: usize,
+    /// One position's placements, as the search lists them.
+    found: Vec<Placement>,
+    encoding: Option<Encoding>,
 }
 
 impl Candidates {
-    /// Lists the placements of `game` with their encodings, rewards (the T-slot shaping
-    /// included, discounted by `gamma`) and done flags.
-    fn find(
-        &mut self,
-        game: &Game,
-        encoding: Encoding,
-        reward: &Reward,
-        gamma: f32,
-        use_hold: bool,
-    ) {
-        self.obs_len = encoding.len();
-        game.placements_into(&mut self.placements, use_hold);
+    /// Forgets every position; the next ones are encoded with `encoding`.
+    fn clear(&mut self, encoding: Encoding) {
+        self.encoding = Some(encoding);
+        self.placements.clear();
+        self.starts.clear();
+        self.starts.push(0);
         self.obs.clear();
         self.rewards.clear();
         self.dones.clear();
+        self.values.clear();
+        self.q.clear();
+    }
+
+    /// Lists the placements of `game` after those already listed, with their encodings,
+    /// rewards (the T-slot shaping included, discounted by `gamma`) and done flags.
+    fn add(&mut self, game: &Game, reward: &Reward, gamma: f32, use_hold: bool) {
+        let encoding = self.encoding.expect("cleared before positions are added");
+        game.placements_into(&mut self.found, use_hold);
         let shaping = reward.tsd_slot != 0.0;
         let before = if shaping {
             slot_potential(game.board())
         } else {
             0.0
         };
-        for p in &self.placements {
+        for p in &self.found {
             let preview = game
                 .preview(p)
                 .expect("the search's placements are legal in their game");
@@ -589,11 +676,32 @@ impl Candidates {
             self.rewards.push(r);
             self.dones.push(done);
         }
+        self.placements.extend_from_slice(&self.found);
+        self.starts.push(self.placements.len());
+    }
+
+    /// The candidates of position `k`.
+    fn of(&self, k: usize) -> std::ops::Range<usize> {
+        self.starts[k]..self.starts[k + 1]
+    }
+
+    /// The best candidate of position `k` by Q (the first of equals), once valued; None when
+    /// it has none.
+    fn best(&self, k: usize) -> Option<usize> {
+        let own = self.of(k);
+        let mut best = own.start;
+        for i in own.clone() {
+            if self.q[i] > self.q[best] {
+                best = i;
+            }
+        }
+        (!own.is_empty()).then_some(best)
     }
 
     /// The encoding of candidate `i`.
     fn obs_of(&self, i: usize) -> &[f32] {
-        &self.obs[i * self.obs_len..(i + 1) * self.obs_len]
+        let len = self.encoding.map_or(0, Encoding::len);
+        &self.obs[i * len..(i + 1) * len]
     }
 }
 
@@ -950,6 +1058,97 @@ mod tests {
         let e = b.load(&dir, true).unwrap_err().to_string();
         assert!(e.contains("model.safetensors is missing"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_plain_forward_equals_libtorch_on_random_inputs_and_after_learning() {
+        let wide = Config {
+            network: Network::Mlp {
+                hidden: vec![64, 64],
+                context: true,
+            },
+            ..tiny()
+        };
+        for config in [tiny(), wide] {
+            let mut a = agent(&config, 4);
+            assert!(a.scores_in_plain_rust());
+            let mut rng = ChaCha8Rng::seed_from_u64(2);
+            for round in 0..4 {
+                let rows = [1, 7, 40, 333][round];
+                let obs: Vec<f32> = (0..rows * W).map(|_| rng.random_range(-3.0..3.0)).collect();
+                let plain = a.plain.as_mut().unwrap();
+                if a.plain_stale {
+                    plain.copy_from(&a.online);
+                }
+                let mut got = vec![];
+                plain.forward(&obs, &mut got);
+                let want = a.values(&obs);
+                assert_eq!(got.len(), rows);
+                for (g, w) in got.iter().zip(&want) {
+                    assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "{g} vs {w}");
+                }
+                // Learning moves the weights; the copy follows at the next scoring.
+                for _ in 0..25 {
+                    update(&mut a, 0.0);
+                }
+                assert!(a.plain_stale);
+            }
+            // Through the real path: a position's candidates valued as libtorch values them.
+            let game = Game::new(3);
+            a.score(&game).unwrap();
+            let c = &a.candidates;
+            let want = a.values(&c.obs);
+            assert_eq!(c.values.len(), want.len());
+            for (g, w) in c.values.iter().zip(&want) {
+                assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "{g} vs {w}");
+            }
+        }
+    }
+
+    /// A position `moves` random placements into game `seed` (None once it has ended).
+    fn random_position(seed: u64, moves: usize) -> Option<Game> {
+        let mut game = Game::new(seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut placements = vec![];
+        for _ in 0..moves {
+            game.placements_into(&mut placements, true);
+            let p = placements[rng.random_range(0..placements.len())];
+            game.place(&p).unwrap();
+            if game.is_over() {
+                return None;
+            }
+        }
+        Some(game)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn scoring_games_together_picks_for_each_what_scoring_it_alone_picks(
+            positions in proptest::collection::vec((0u64..1_000_000, 0usize..40), 1..9),
+            plain in proptest::bool::ANY,
+        ) {
+            let mut a = agent(&tiny(), 7);
+            a.set_plain_scoring(plain);
+            for _ in 0..10 {
+                update(&mut a, 0.0);
+            }
+            let games: Vec<Game> = positions
+                .iter()
+                .filter_map(|&(seed, moves)| random_position(seed, moves))
+                .collect();
+            let alone: Vec<Placement> = games.iter().map(|g| a.choose(g).unwrap()).collect();
+            let refs: Vec<&Game> = games.iter().collect();
+            let mut pending = vec![None; games.len()];
+            let mut rng = ChaCha8Rng::seed_from_u64(1);
+            let together: Vec<Placement> = a
+                .act_all(&refs, &mut pending, 0.0, &mut rng)
+                .into_iter()
+                .map(|action| action.unwrap().placement)
+                .collect();
+            proptest::prop_assert_eq!(together, alone);
+        }
     }
 
     #[test]

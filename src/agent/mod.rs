@@ -1,6 +1,7 @@
 //! The DQN agent, the only place tch lives: the algorithm top to bottom (`dqn`), the value
 //! network (`network`), Adam with a state that can be saved (`adam`), the replay ring
-//! (`replay`), what the network sees of an afterstate (`observation`), safetensors files
+//! (`replay`), what the network sees of an afterstate (`observation`), the MLP in plain Rust
+//! for scoring on the CPU (`plain_mlp`), safetensors files
 //! (`safetensors`), and the device and libtorch facts (`device`). The rest of the program
 //! sees plain `f32` slices, placements and a [`Device`].
 
@@ -9,6 +10,7 @@ pub mod device;
 pub mod dqn;
 mod network;
 pub mod observation;
+mod plain_mlp;
 pub mod replay;
 mod safetensors;
 

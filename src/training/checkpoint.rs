@@ -17,11 +17,12 @@ use crate::agent::{
 };
 use crate::config::Config;
 
-/// The checkpoint format this build writes. Version 3 added the config's `objective` and
+/// The checkpoint format this build writes. Version 4 holds the games played side by side
+/// (`state.envs`, where older versions hold one `state.game`, still read). Version 3 added the config's `objective` and
 /// `evaluation`, the MLP's `context` (absent: false) and the evaluations in the learner's
 /// state; version 2 added `checksums`; version 1 (no checksums, nothing to verify) is still
 /// read.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// The oldest format version this build reads.
 const OLDEST_READABLE_VERSION: u32 = 1;
 /// Counters, RNG, config and the game in progress.

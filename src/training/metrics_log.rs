@@ -12,15 +12,12 @@ use super::protocol::EpisodeStats;
 pub const METRICS_FILE: &str = "metrics.csv";
 /// Its header; `wall_s` (seconds since the run started) is last because it is the only
 /// column that differs between identical runs. The quality columns are
-/// `tetris_game::Quality`'s (the tetris rate and attack per piece as fractions).
+/// `tetris_game::Quality`'s (the tetris rate and attack per piece as fractions); `env` is which
+/// of the games played side by side it was.
 pub const HEADER: &str = "game,steps,lines,score,pieces,truncated,epsilon,loss,\
      tetris_rate,attack_per_piece,singles,doubles,triples,tetrises,tspin_minis,tspin_singles,\
-     tspin_doubles,tspin_triples,perfect_clears,attack,longest_back_to_back,highest_stack,wall_s";
-/// The header of files written before the quality columns; their rows get the new columns
-/// empty when a run is resumed.
-const HEADER_BEFORE_QUALITY: &str = "game,steps,lines,score,pieces,truncated,epsilon,loss,wall_s";
-/// Quality columns added since [`HEADER_BEFORE_QUALITY`].
-const QUALITY_COLUMNS: usize = 14;
+     tspin_doubles,tspin_triples,perfect_clears,attack,longest_back_to_back,highest_stack,env,\
+     wall_s";
 
 /// An open metrics file.
 #[derive(Debug)]
@@ -38,16 +35,14 @@ impl MetricsLog {
         let mut kept = vec![HEADER.to_string()];
         if path.is_file() {
             let mut lines = BufReader::new(File::open(&path)?).lines();
-            let old_header = lines.next().transpose()?;
-            let pad = old_header.as_deref() == Some(HEADER_BEFORE_QUALITY);
+            let old_header = lines.next().transpose()?.unwrap_or_default();
+            let migrate = old_header != HEADER;
             for line in lines.take(keep_games as usize) {
                 let line = line?;
-                kept.push(match line.rsplit_once(',') {
-                    // wall_s stays last: the new columns go in before it, empty.
-                    Some((head, wall)) if pad => {
-                        format!("{head},{}{wall}", ",".repeat(QUALITY_COLUMNS))
-                    }
-                    _ => line,
+                kept.push(if migrate {
+                    in_new_columns(&old_header, &line)
+                } else {
+                    line
                 });
             }
         }
@@ -67,7 +62,7 @@ impl MetricsLog {
             .collect();
         writeln!(
             self.file,
-            "{},{},{},{},{},{},{},{},{:.4},{:.4},{},{},{},{},{:.3}",
+            "{},{},{},{},{},{},{},{},{:.4},{:.4},{},{},{},{},{},{:.3}",
             e.game,
             e.steps,
             e.lines,
@@ -82,6 +77,7 @@ impl MetricsLog {
             q.attack,
             q.longest_back_to_back,
             q.highest_stack,
+            e.env,
             wall_s
         )
     }
@@ -90,6 +86,23 @@ impl MetricsLog {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// A row of a file written with an older `header` (before the quality columns, or before
+/// `env`), in [`HEADER`]'s columns: each by its name, a column it did not have empty (`env`:
+/// 0, the one game played then).
+fn in_new_columns(header: &str, row: &str) -> String {
+    let old: Vec<&str> = header.split(',').collect();
+    let values: Vec<&str> = row.split(',').collect();
+    HEADER
+        .split(',')
+        .map(|column| match old.iter().position(|c| *c == column) {
+            Some(i) => values.get(i).copied().unwrap_or(""),
+            None if column == "env" => "0",
+            None => "",
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Replaces the file at `path` with `lines` (through a synced temporary file renamed over
@@ -116,6 +129,7 @@ mod tests {
     fn episode(game: u64) -> EpisodeStats {
         EpisodeStats {
             game,
+            env: 2,
             steps: game * 10,
             lines: 3,
             score: 400,
@@ -141,7 +155,7 @@ mod tests {
         assert_eq!(text.lines().count(), 6);
         assert_eq!(
             text.lines().nth(1).unwrap(),
-            "1,10,3,400,10,false,0.5,0.25,0.0000,0.0000,0,0,0,0,0,0,0,0,0,0,0,0,1.000"
+            "1,10,3,400,10,false,0.5,0.25,0.0000,0.0000,0,0,0,0,0,0,0,0,0,0,0,0,2,1.000"
         );
         let columns = HEADER.split(',').count();
         assert!(text.lines().all(|l| l.split(',').count() == columns));
@@ -163,7 +177,8 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         fs::write(
             dir.join(METRICS_FILE),
-            format!("{HEADER_BEFORE_QUALITY}\n1,10,3,400,10,false,0.5,0.25,1.000\n"),
+            "game,steps,lines,score,pieces,truncated,epsilon,loss,wall_s\n\
+             1,10,3,400,10,false,0.5,0.25,1.000\n",
         )
         .unwrap();
         let mut log = MetricsLog::open(&dir, 1).unwrap();
@@ -175,7 +190,31 @@ mod tests {
             text.lines().all(|l| l.split(',').count() == columns),
             "{text}"
         );
-        assert!(text.lines().nth(1).unwrap().ends_with(",,,1.000"), "{text}");
+        assert_eq!(
+            text.lines().nth(1).unwrap(),
+            "1,10,3,400,10,false,0.5,0.25,,,,,,,,,,,,,,,0,1.000"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_from_before_env_gets_env_0_on_resume() {
+        let dir = std::env::temp_dir().join(format!("tdqn-metrics-env-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let before_env = HEADER.replace(",env,", ",");
+        let row = "1,10,3,400,10,false,0.5,0.25,0.0000,0.0000,0,0,0,0,0,0,0,0,0,0,0,0,1.000";
+        fs::write(dir.join(METRICS_FILE), format!("{before_env}\n{row}\n")).unwrap();
+        let mut log = MetricsLog::open(&dir, 1).unwrap();
+        log.append(&episode(2), 2.0).unwrap();
+        let text = fs::read_to_string(log.path()).unwrap();
+        let rows: Vec<&str> = text.lines().collect();
+        assert_eq!(rows[0], HEADER);
+        assert_eq!(
+            rows[1],
+            "1,10,3,400,10,false,0.5,0.25,0.0000,0.0000,0,0,0,0,0,0,0,0,0,0,0,0,0,1.000"
+        );
+        assert!(rows[2].ends_with(",2,2.000"), "{text}");
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -50,6 +50,9 @@ pub struct Metrics {
     pub replay_capacity: usize,
     /// Games finished.
     pub games: u64,
+    /// Games played side by side (the numbers "this game" are the first one's).
+    #[serde(default)]
+    pub envs: u32,
     /// Lines of the game in progress.
     pub lines_this_game: u32,
     /// Score of the game in progress.
@@ -136,6 +139,10 @@ impl EvalRecord {
 pub struct EpisodeStats {
     /// Game number, from 1.
     pub game: u64,
+    /// Which of the games played side by side it was (0 for the first, the one the window
+    /// shows).
+    #[serde(default)]
+    pub env: u32,
     /// Steps in all when it ended.
     pub steps: u64,
     /// Lines cleared.

@@ -10,7 +10,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySen
 
 use super::checkpoint::{self, Slot};
 use super::eval_log::EvalLog;
-use super::learner::{Learner, StepReport};
+use super::learner::{Learner, StepReport, crossed};
 use super::metrics_log::MetricsLog;
 use super::outbox::Outbox;
 use super::protocol::{
@@ -70,7 +70,9 @@ pub(super) struct Trainer {
     started: Instant,
     paused_for: Duration,
     wall_offset: f64,
+    /// The colours of the game the window shows (the first).
     grid: PieceGrid,
+    /// Its number.
     game_number: u64,
     last_metrics: Instant,
     steps_at_last_metrics: u64,
@@ -85,8 +87,8 @@ impl Trainer {
         frames: Sender<BoardFrame>,
         stale_frames: Receiver<BoardFrame>,
     ) -> Trainer {
-        let state = setup.learner.state();
-        let grid = PieceGrid::from_board(state.game.board(), state.game.current());
+        let game = setup.learner.state().game();
+        let grid = PieceGrid::from_board(game.board(), game.current());
         Trainer {
             learner: setup.learner,
             run_dir: setup.run_dir,
@@ -119,7 +121,7 @@ impl Trainer {
     }
 
     pub(super) fn run(mut self) {
-        self.game_number = self.learner.state().games + 1;
+        self.game_number = self.learner.state().envs[0].number;
         self.steps_at_last_metrics = self.learner.state().steps;
         self.send_metrics();
         let reason = loop {
@@ -155,24 +157,29 @@ impl Trainer {
                 self.keep_watcher_current();
                 continue;
             }
-            if self
-                .total_steps
-                .is_some_and(|t| self.learner.state().steps >= t)
-            {
-                break FinishReason::StepsReached;
-            }
-            // 5. Act, store, learn.
-            let before = self.visual.then(|| self.learner.state().game.clone());
-            let report = self.learner.step();
-            // 6. In visual mode: a board frame, then the step delay.
-            if let Some(before) = before {
-                self.show(before, &report);
-            } else {
-                self.color(&report);
-            }
-            // 7. At game end: the game's stats.
-            if let Some(episode) = report.episode {
-                self.end_game(episode);
+            let steps = self.learner.state().steps;
+            let games = self.learner.state().envs.len() as u64;
+            let count = match self.total_steps {
+                Some(t) if steps >= t => break FinishReason::StepsReached,
+                // The last step plays only as many games as there are steps left.
+                Some(t) => (t - steps).min(games),
+                None => games,
+            };
+            // 5. Act, store, learn: a placement in each game.
+            let mut before = self.visual.then(|| self.learner.state().game().clone());
+            let reports = self.learner.step_games(count as usize);
+            for report in reports {
+                if report.env == 0 {
+                    // 6. In visual mode: a board frame of the first game, then the step delay.
+                    match before.take() {
+                        Some(before) => self.show(before, &report),
+                        None => self.color(&report),
+                    }
+                }
+                // 7. At game end: the game's stats.
+                if let Some(episode) = report.episode {
+                    self.end_game(episode);
+                }
             }
             // 7b. Every `evaluation.every_steps`: the periodic evaluation begins; it plays on
             //     this thread's time, a slice per turn of the loop (4b), and saves `best/`
@@ -181,9 +188,9 @@ impl Trainer {
                 self.learner.start_evaluation();
             }
             // 8. Every `save_every_steps`: `latest/`.
-            let steps = self.learner.state().steps;
             let every = self.learner.config().save_every_steps;
-            if every > 0 && steps.is_multiple_of(every) {
+            let from = self.learner.steps_before_last_step();
+            if crossed(from, self.learner.state().steps, every) {
                 self.save(Slot::Latest, SaveReason::Periodic);
             }
             self.keep_watcher_current();
@@ -247,6 +254,7 @@ impl Trainer {
             Command::Restart => {
                 self.learner.restart_game();
                 self.grid = PieceGrid::default();
+                self.game_number = self.learner.state().envs[0].number;
             }
         }
         self.send_metrics();
@@ -298,8 +306,10 @@ impl Trainer {
 
     /// A game ended: its row in metrics.csv and the `Episode` event.
     fn end_game(&mut self, episode: EpisodeStats) {
-        self.grid = PieceGrid::default();
-        self.game_number = episode.game + 1;
+        if episode.env == 0 {
+            self.grid = PieceGrid::default();
+            self.game_number = self.learner.state().envs[0].number;
+        }
         let wall = self.wall_time();
         if let Some(log) = &mut self.metrics_log
             && let Err(e) = log.append(&episode, wall)
@@ -375,11 +385,12 @@ impl Trainer {
             replay_len: self.learner.replay().len(),
             replay_capacity: self.learner.replay().capacity(),
             games: state.games,
-            lines_this_game: state.game.score().lines,
-            score_this_game: state.game.score().score,
+            envs: state.envs.len() as u32,
+            lines_this_game: state.game().score().lines,
+            score_this_game: state.game().score().score,
             best_lines: state.best_lines,
             mean_lines_100: self.learner.mean_recent_lines(),
-            quality_this_game: state.quality,
+            quality_this_game: state.envs[0].quality,
             quality_100: self.learner.recent_quality(),
             paused: self.paused,
             visual: self.visual,

@@ -338,7 +338,7 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
     let mut rows: Vec<(&str, String)> = vec![
         ("Steps", steps),
         ("Steps/s", format!("{:.0}", m.steps_per_s)),
-        ("Games", m.games.to_string()),
+        ("Games", games(m)),
         ("Lines this game", m.lines_this_game.to_string()),
         ("Score this game", m.score_this_game.to_string()),
         ("Best lines", m.best_lines.to_string()),
@@ -363,6 +363,16 @@ fn numbers(ui: &mut egui::Ui, status: &TrainerStatus) {
     rows.extend(eval_rows(m));
     number_grid(ui, &rows);
     ui.label(saved_line(status).unwrap_or_else(|| "No checkpoint saved yet".into()));
+}
+
+/// Games finished, and how many are played side by side when more than one (the board shows
+/// the first): "1234 (16 at a time)".
+fn games(m: &crate::training::Metrics) -> String {
+    if m.envs > 1 {
+        format!("{} ({} at a time)", m.games, m.envs)
+    } else {
+        m.games.to_string()
+    }
 }
 
 /// Quality of play, this game and the last 100 games together: "this / last 100" ("-" for

@@ -17,6 +17,7 @@ pub fn tiny_config() -> Config {
     Config {
         run_name: "tiny".into(),
         seed: 11,
+        envs: 4,
         network: Network::Mlp {
             hidden: vec![8],
             context: true,

@@ -214,6 +214,7 @@ mod tests {
     fn episode(game: u64, steps: u64, lines: u32) -> TrainerEvent {
         TrainerEvent::Episode(EpisodeStats {
             game,
+            env: 0,
             steps,
             lines,
             score: 0,
