@@ -11,26 +11,12 @@ use rand_chacha::ChaCha8Rng;
 use tetris_dqn::agent::{Agent, Device, Encoding, ReplayBuffer, use_torch_threads};
 use tetris_dqn::config::Config;
 use tetris_dqn::game::Game;
+use tetris_dqn::game::random_play::low_stack_game;
 
-/// `n` mid-game positions: each game 20 to 39 pieces in, every piece placed where it leaves
-/// the stack lowest.
+/// `n` mid-game positions, 20 to 39 pieces in.
 fn positions(n: usize) -> Vec<Game> {
     (0..n as u64)
-        .map(|seed| {
-            let mut game = Game::new(seed);
-            for _ in 0..20 + seed % 20 {
-                let p = *game
-                    .placements()
-                    .iter()
-                    .min_by_key(|p| {
-                        let after = game.afterstate(p).unwrap();
-                        (after.board.max_height(), after.board.filled_cells())
-                    })
-                    .expect("a low stack always has placements");
-                game.place(&p).unwrap();
-            }
-            game
-        })
+        .map(|seed| low_stack_game(seed, 20 + (seed % 20) as u32))
         .collect()
 }
 

@@ -3,7 +3,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tetris_game::random_play::play_random;
+use tetris_game::random_play::{low_stack_game, play_random};
 use tetris_game::{Game, Piece};
 
 fn random_play(c: &mut Criterion) {
@@ -21,18 +21,7 @@ fn random_play(c: &mut Criterion) {
 fn search(c: &mut Criterion) {
     // A mid-game board: 30 pieces, each placed where it leaves the stack lowest (random play
     // would top out), then every piece searched on it.
-    let mut game = Game::new(3);
-    for _ in 0..30 {
-        let ps = game.placements();
-        let p = *ps
-            .iter()
-            .min_by_key(|p| {
-                let after = game.afterstate(p).unwrap();
-                (after.board.max_height(), after.board.filled_cells())
-            })
-            .expect("a low stack always has placements");
-        game.place(&p).unwrap();
-    }
+    let game = low_stack_game(3, 30);
     let mut buf = Vec::with_capacity(128);
     let mut g = c.benchmark_group("search");
     for piece in Piece::ALL {

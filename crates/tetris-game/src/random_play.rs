@@ -20,6 +20,26 @@ pub struct RandomPlayStats {
     pub games_finished: u64,
 }
 
+/// Game `seed` after `pieces` pieces, each placed where it leaves the stack lowest (then with
+/// the fewest cells): a mid-game position for benches, which random play would top out of.
+pub fn low_stack_game(seed: u64, pieces: u32) -> Game {
+    let mut game = Game::new(seed);
+    for _ in 0..pieces {
+        let p = *game
+            .placements()
+            .iter()
+            .min_by_key(|p| {
+                let after = game
+                    .afterstate(p)
+                    .expect("the search's placements are legal");
+                (after.board.max_height(), after.board.filled_cells())
+            })
+            .expect("a low stack always has placements");
+        game.place(&p).expect("the search's placements are legal");
+    }
+    game
+}
+
 /// Places `pieces` random placements (searching hold too when `with_hold`), from `seed`.
 pub fn play_random(pieces: u64, seed: u64, with_hold: bool) -> RandomPlayStats {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
