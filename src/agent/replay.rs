@@ -41,6 +41,16 @@ impl Batch {
     }
 }
 
+/// `n` zeros, written (not a zeroed allocation the OS maps on first touch).
+fn resident_zeros(n: usize) -> Vec<f32> {
+    let mut v = vec![0.0; n];
+    // A write to every page (1024 floats is one 4 KiB page), which no optimiser may drop.
+    for x in v.iter_mut().step_by(1024) {
+        *x = std::hint::black_box(0.0);
+    }
+    v
+}
+
 /// A fixed-capacity ring of transitions.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplayBuffer {
@@ -59,17 +69,19 @@ pub struct ReplayBuffer {
 }
 
 impl ReplayBuffer {
-    /// An empty ring; all memory is allocated here.
+    /// An empty ring; all memory is allocated here, and written once, so that it is resident
+    /// from the start (zeroed allocations are mapped lazily, and a run's memory would grow
+    /// while the ring first fills).
     pub fn new(capacity: usize, obs_len: usize) -> ReplayBuffer {
         ReplayBuffer {
             obs_len,
             capacity,
             len: 0,
             next: 0,
-            obs: vec![0.0; capacity * obs_len],
-            next_obs: vec![0.0; capacity * obs_len],
-            reward: vec![0.0; capacity],
-            done: vec![0.0; capacity],
+            obs: resident_zeros(capacity * obs_len),
+            next_obs: resident_zeros(capacity * obs_len),
+            reward: resident_zeros(capacity),
+            done: resident_zeros(capacity),
             keep_game_overs: 0,
             game_overs: 0,
         }

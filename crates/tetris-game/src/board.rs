@@ -89,6 +89,22 @@ impl Board {
         Ok(board)
     }
 
+    /// Pushes the stack up one row and fills the new bottom row but for column `gap` (taken
+    /// modulo [`WIDTH`]): a garbage row. False, leaving the board as it was, when the top row
+    /// is not empty (the stack would leave the board).
+    pub fn push_garbage_row(&mut self, gap: usize) -> bool {
+        if self.rows[HEIGHT - 1] != 0 {
+            return false;
+        }
+        let gap = gap % WIDTH;
+        self.rows.copy_within(0..HEIGHT - 1, 1);
+        self.rows[0] = FULL_ROW & !(1 << gap);
+        for (x, col) in self.cols.iter_mut().enumerate() {
+            *col = (*col << 1) | u64::from(x != gap);
+        }
+        true
+    }
+
     /// A board from a picture, top row first: `#` (or any of `XIOTSZJL`) is filled, `.` or
     /// space is empty, each line exactly [`WIDTH`] wide; the last line is row 0.
     pub fn from_ascii(picture: &str) -> Result<Board, GameError> {

@@ -25,6 +25,8 @@ pub enum TopOut {
     BlockOut,
     /// A piece locked entirely above the visible field.
     LockOut,
+    /// Garbage rising from below pushed the stack out of the top of the board.
+    GarbageOut,
 }
 
 /// What one lock did.
@@ -385,6 +387,26 @@ impl Game {
             top_out: self.top_out,
         };
         (outcome, facts)
+    }
+
+    /// Garbage arrives: a row for each entry of `gaps`, bottom first, filled but for that
+    /// column (0 to 9), pushes the stack up from below. The game ends when the stack is pushed
+    /// out of the top of the board, or when the current piece can no longer spawn. Returns
+    /// whether the game is over afterwards.
+    pub fn receive_garbage(&mut self, gaps: &[usize]) -> bool {
+        if self.is_over() {
+            return true;
+        }
+        for &gap in gaps.iter().rev() {
+            if !self.board.push_garbage_row(gap) {
+                self.top_out = Some(TopOut::GarbageOut);
+                return true;
+            }
+        }
+        if Falling::spawn(self.current).collides(&self.board) {
+            self.top_out = Some(TopOut::BlockOut);
+        }
+        self.is_over()
     }
 
     /// Adds points for soft- or hard-dropped rows (people's play only).

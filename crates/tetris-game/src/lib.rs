@@ -1,6 +1,7 @@
 //! Guideline Tetris for people and for agents: bitboard board, seeded 7-bag, SRS rotation with
 //! kicks, hold, next queue, guideline scoring, bit-parallel placement search with shortest
-//! input paths, and afterstate features. No Bevy and no tch in here.
+//! input paths, afterstate features, and versus (two games sending each other garbage). No
+//! Bevy and no tch in here.
 
 pub mod bag;
 pub mod board;
@@ -15,6 +16,7 @@ pub mod quality;
 pub mod random_play;
 pub mod scoring;
 pub mod search;
+pub mod versus;
 
 pub use board::{Board, FULL_ROW as FULL_ROW_MASK, HEIGHT, VISIBLE_HEIGHT, WIDTH};
 pub use falling::{Falling, Input};
@@ -26,6 +28,7 @@ pub use piece::{Piece, Rotation, Spin};
 pub use quality::{Clears, Quality};
 pub use scoring::{ScoreState, TSpin};
 pub use search::Placement;
+pub use versus::{Side, Versus, VersusOutcome, VersusRules};
 
 /// What the engine refuses, with enough detail to say why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
