@@ -51,6 +51,11 @@ impl Bot {
         self.stdin.flush().unwrap();
     }
 
+    fn send_bytes(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
     fn send(&mut self, message: Value) {
         self.send_line(&message.to_string());
     }
@@ -207,6 +212,13 @@ fn a_scripted_conversation_covers_the_lifecycle() {
     start["combo"] = json!(u32::MAX);
     bot.send(start);
     assert!(!bot.suggest()["moves"].as_array().unwrap().is_empty());
+    // Junk bytes that are not UTF-8, and a line of 3 MB: each skipped with a log line; the next
+    // start is answered.
+    bot.send_bytes(b"\xff\xfe\x00junk\n");
+    bot.send_bytes(&[b'x'; 3 << 20]);
+    bot.send_bytes(b"\n");
+    bot.send(start_of(&game));
+    assert!(!bot.suggest()["moves"].as_array().unwrap().is_empty());
     let stderr = bot.quit();
     for expected in [
         "not JSON",
@@ -216,6 +228,8 @@ fn a_scripted_conversation_covers_the_lifecycle() {
         "has 1 rows",
         "cannot be reached",
         "far outside the board",
+        "not UTF-8",
+        "skipped a line of 3145729 bytes",
     ] {
         assert!(stderr.contains(expected), "{expected:?} not in: {stderr}");
     }

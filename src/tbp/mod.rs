@@ -8,7 +8,7 @@
 pub mod convert;
 
 use std::collections::VecDeque;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::Path;
 use std::time::Instant;
 
@@ -377,8 +377,10 @@ pub fn run(checkpoint: Option<&Path>, lookahead: usize) -> Result<(), TbpError> 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     send(&mut out, &Bot::info())?;
-    for line in std::io::stdin().lock().lines() {
-        let (replies, next) = bot.handle(&line?);
+    let mut input = std::io::stdin().lock();
+    let mut buf = Vec::new();
+    while let Some(line) = next_line(&mut input, &mut buf)? {
+        let (replies, next) = bot.handle(&line);
         for reply in &replies {
             send(&mut out, reply)?;
         }
@@ -387,6 +389,45 @@ pub fn run(checkpoint: Option<&Path>, lookahead: usize) -> Result<(), TbpError> 
         }
     }
     Ok(())
+}
+
+/// The longest frontend message read, in bytes (a start with a full 40-row board is about
+/// 4 KiB); a longer line is skipped whole.
+const MAX_LINE: usize = 1 << 20;
+
+/// The next line of `input` without its line end, None at the end of input. A line over
+/// [`MAX_LINE`] bytes, or one that is not UTF-8, is skipped with a log line: the bot reads on.
+fn next_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<String>> {
+    loop {
+        buf.clear();
+        let read = Read::take(&mut *input, MAX_LINE as u64 + 1).read_until(b'\n', buf)?;
+        if read == 0 {
+            return Ok(None);
+        }
+        if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
+            let mut skipped = buf.len();
+            loop {
+                buf.clear();
+                let more = Read::take(&mut *input, MAX_LINE as u64).read_until(b'\n', buf)?;
+                skipped += more;
+                if more == 0 || buf.last() == Some(&b'\n') {
+                    break;
+                }
+            }
+            log(&format!(
+                "skipped a line of {skipped} bytes: a message is at most {MAX_LINE} bytes"
+            ));
+            continue;
+        }
+        match std::str::from_utf8(buf) {
+            Ok(text) => return Ok(Some(text.trim_end_matches(['\n', '\r']).to_string())),
+            Err(e) => log(&format!(
+                "skipped a line that is not UTF-8 (a bad byte at {} of {})",
+                e.valid_up_to(),
+                buf.len()
+            )),
+        }
+    }
 }
 
 fn send(out: &mut impl Write, message: &BotMessage) -> std::io::Result<()> {
