@@ -5,6 +5,7 @@
 
 pub mod bag;
 pub mod board;
+pub mod dellacherie;
 pub mod falling;
 pub mod features;
 pub mod game;

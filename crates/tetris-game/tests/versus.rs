@@ -404,3 +404,21 @@ fn a_back_to_back_tetris_sends_five_and_a_row_pushed_off_the_top_ends_the_game()
         Some(TopOut::GarbageOut | TopOut::BlockOut)
     ));
 }
+
+#[test]
+fn the_dellacherie_player_beats_random_play() {
+    for seed in 0..5 {
+        let mut v = Versus::new(seed, VersusRules::default());
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        while v.winner().is_none() {
+            let p = tetris_game::dellacherie::choose(v.game(Side::Left), true).unwrap();
+            v.place(Side::Left, &p).unwrap();
+            if v.winner().is_none() {
+                let p = random_placement(&v, Side::Right, &mut rng);
+                v.place(Side::Right, &p).unwrap();
+            }
+            assert_conserved(&v);
+        }
+        assert_eq!(v.winner(), Some(Side::Left), "seed {seed}");
+    }
+}
