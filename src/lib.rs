@@ -2,7 +2,8 @@
 //! parts the binary composes: the engine (re-exported as [`game`]), the run [`config`], the
 //! DQN [`agent`] (the only place tch lives), [`training`] (trainer thread, checkpoints,
 //! evaluation), the window and headless runner ([`viz`]), the throughput benchmark
-//! ([`bench`]), the learning-curve [`report`] and the Tetris Bot Protocol bot ([`tbp`]).
+//! ([`bench`]), the learning-curve [`report`] and the Tetris Bot Protocol bot ([`tbp`]), and
+//! [`versus`] matches between agents, heuristics and TBP bots.
 
 pub use tetris_game as game;
 
@@ -12,4 +13,5 @@ pub mod config;
 pub mod report;
 pub mod tbp;
 pub mod training;
+pub mod versus;
 pub mod viz;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod eval_view;
+mod versus_cmd;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -58,6 +59,9 @@ enum Command {
     /// Open the training window on a run that is already going (headless or not); closing
     /// it detaches and the run goes on. With --list: the runs that are going.
     Attach(AttachArgs),
+    /// Play a versus match: two players (agents, the Dellacherie heuristic, TBP bots) send
+    /// each other garbage; --headless prints a table of the games.
+    Versus(versus_cmd::VersusArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -397,6 +401,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Report(args) => report(args),
         Command::Attach(args) => attach(args),
+        Command::Versus(args) => {
+            let report = versus_cmd::run(&args)?;
+            print_report(args.json, &report, || report.table())
+        }
         Command::Bench(args) => {
             for (flag, value) in [
                 ("--pieces", args.pieces),

@@ -1,0 +1,249 @@
+//! The players of a versus match: a trained agent (a checkpoint), the Dellacherie heuristic,
+//! or any Tetris Bot Protocol bot run as a child process ([`super::tbp_child`]). Each is
+//! asked for one placement at a time and told what the match did to its game.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::agent::{Agent, Device};
+use crate::config::Objective;
+use crate::game::{Game, Placement, dellacherie};
+use crate::training::{checkpoint, shipped};
+
+use super::tbp_child::TbpBot;
+
+/// Why a player lost a game without topping out.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Fault {
+    /// The bot's process ended, or its pipes broke.
+    #[error("crashed: {0}")]
+    Crashed(String),
+    /// It did not answer within the move time limit.
+    #[error("no answer within {} ms", .0.as_millis())]
+    TimedOut(Duration),
+    /// Its answer was no placement its game allows.
+    #[error("illegal move: {0}")]
+    Illegal(String),
+}
+
+impl Fault {
+    /// One word for the tables: crashed, time or illegal.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Fault::Crashed(_) => "crashed",
+            Fault::TimedOut(_) => "time",
+            Fault::Illegal(_) => "illegal",
+        }
+    }
+}
+
+/// A player of versus games.
+pub trait Player {
+    /// Its name in the tables.
+    fn name(&self) -> &str;
+    /// A game starts at `game` (a fresh one: both sides get the same pieces).
+    fn new_game(&mut self, game: &Game) -> Result<(), Fault>;
+    /// Its placement for `game` (its own side's game as the match has it now, garbage that
+    /// landed included), with `pending` rows waiting to land on it.
+    fn choose(&mut self, game: &Game, pending: u32) -> Result<Placement, Fault>;
+    /// It played `placement`, and the match made `game` of it; `garbage` is whether garbage
+    /// landed on it after the lock (the board then is not what its move alone made).
+    fn played(&mut self, placement: &Placement, game: &Game, garbage: bool) -> Result<(), Fault>;
+    /// The game is over (whoever won): a bot may stop thinking.
+    fn end_game(&mut self) {}
+}
+
+/// A player as the command line names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlayerSpec {
+    /// A checkpoint folder's agent.
+    Checkpoint(PathBuf),
+    /// The Dellacherie heuristic (with hold).
+    Dellacherie,
+    /// A TBP bot: the program and its arguments.
+    Tbp(Vec<String>),
+    /// Someone at the keyboard (the window only).
+    Human,
+}
+
+/// What a player argument may be, for error messages.
+pub const SPEC_HELP: &str = "a checkpoint folder (e.g. checkpoints/<run>/best), a shipped agent \
+     (tetris, attack or survival), dellacherie, human, or tbp:PROGRAM [ARGS] for a Tetris Bot \
+     Protocol bot";
+
+impl PlayerSpec {
+    /// Reads `text`: `dellacherie`, `human`, `tbp:PROGRAM ARGS...` (split at white space), a
+    /// shipped agent's objective name (when no folder of that name exists), or a checkpoint
+    /// folder.
+    pub fn parse(text: &str) -> Result<PlayerSpec, String> {
+        let text = text.trim();
+        if let Some(command) = text.strip_prefix("tbp:") {
+            let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+            if words.is_empty() {
+                return Err(format!(
+                    "player {text:?} names no program; expected tbp:PROGRAM [ARGS]"
+                ));
+            }
+            return Ok(PlayerSpec::Tbp(words));
+        }
+        match text {
+            "" => Err(format!("a player is empty; expected {SPEC_HELP}")),
+            "dellacherie" => Ok(PlayerSpec::Dellacherie),
+            "human" => Ok(PlayerSpec::Human),
+            _ => {
+                let path = Path::new(text);
+                if !path.exists()
+                    && let Some(&objective) = OBJECTIVES
+                        .iter()
+                        .find(|&&o| shipped::folder_name(o) == text)
+                {
+                    let dir = shipped::agent_dir(objective).map_err(|e| e.to_string())?;
+                    return Ok(PlayerSpec::Checkpoint(dir));
+                }
+                if !path.join(checkpoint::META_FILE).is_file() {
+                    return Err(format!(
+                        "player {text:?} is not a checkpoint folder (no {} in it); expected \
+                         {SPEC_HELP}",
+                        checkpoint::META_FILE
+                    ));
+                }
+                Ok(PlayerSpec::Checkpoint(path.to_owned()))
+            }
+        }
+    }
+}
+
+/// The objectives whose shipped agents a player may name.
+const OBJECTIVES: [Objective; 3] = [Objective::Tetris, Objective::Attack, Objective::Survival];
+
+/// How the players that think in this process are set up.
+#[derive(Clone, Debug)]
+pub struct PlayerOptions {
+    /// The agents' lookahead beam (0: the one-placement argmax).
+    pub lookahead: usize,
+    /// The longest a TBP bot may take to answer `suggest`.
+    pub move_limit: Duration,
+    /// Let TBP bots' standard error through (else it is dropped).
+    pub bot_stderr: bool,
+}
+
+/// Opens the player `spec` names (loads the agent, starts the bot). `human` is the window's
+/// and is refused here.
+pub fn open(spec: &PlayerSpec, options: &PlayerOptions) -> anyhow::Result<Box<dyn Player>> {
+    Ok(match spec {
+        PlayerSpec::Checkpoint(dir) => Box::new(AgentPlayer::load(dir, options.lookahead)?),
+        PlayerSpec::Dellacherie => Box::new(Heuristic),
+        PlayerSpec::Tbp(command) => Box::new(TbpBot::start(
+            command,
+            options.move_limit,
+            options.bot_stderr,
+        )?),
+        PlayerSpec::Human => {
+            anyhow::bail!("versus: a human plays in the window; drop --headless to play")
+        }
+    })
+}
+
+/// A trained agent, greedy (with its lookahead).
+pub struct AgentPlayer {
+    agent: Agent,
+    name: String,
+}
+
+impl AgentPlayer {
+    /// The agent of checkpoint `dir`, looking ahead with `beam` (0: none).
+    pub fn load(dir: &Path, beam: usize) -> Result<AgentPlayer, checkpoint::CheckpointError> {
+        let (mut agent, meta) = checkpoint::load_agent(dir, Device::CPU)?;
+        agent.set_lookahead(beam);
+        crate::agent::use_torch_threads(meta.config.torch_threads as usize);
+        Ok(AgentPlayer {
+            agent,
+            name: short_name(dir),
+        })
+    }
+}
+
+/// A checkpoint's name in the tables: its last two folder names (`tetris-.../best`, or
+/// `agents/tetris`).
+fn short_name(dir: &Path) -> String {
+    let parts: Vec<String> = dir
+        .components()
+        .rev()
+        .take(2)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.into_iter().rev().collect::<Vec<_>>().join("/")
+}
+
+impl Player for AgentPlayer {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn new_game(&mut self, _game: &Game) -> Result<(), Fault> {
+        Ok(())
+    }
+    fn choose(&mut self, game: &Game, _pending: u32) -> Result<Placement, Fault> {
+        self.agent
+            .choose(game)
+            .ok_or_else(|| Fault::Illegal("the agent found no placement".into()))
+    }
+    fn played(&mut self, _: &Placement, _: &Game, _: bool) -> Result<(), Fault> {
+        Ok(())
+    }
+}
+
+/// The Dellacherie heuristic, using hold.
+pub struct Heuristic;
+
+impl Player for Heuristic {
+    fn name(&self) -> &str {
+        "dellacherie"
+    }
+    fn new_game(&mut self, _game: &Game) -> Result<(), Fault> {
+        Ok(())
+    }
+    fn choose(&mut self, game: &Game, _pending: u32) -> Result<Placement, Fault> {
+        dellacherie::choose(game, true)
+            .ok_or_else(|| Fault::Illegal("the heuristic found no placement".into()))
+    }
+    fn played(&mut self, _: &Placement, _: &Game, _: bool) -> Result<(), Fault> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_read_as_documented() {
+        assert_eq!(
+            PlayerSpec::parse("dellacherie").unwrap(),
+            PlayerSpec::Dellacherie
+        );
+        assert_eq!(PlayerSpec::parse(" human ").unwrap(), PlayerSpec::Human);
+        assert_eq!(
+            PlayerSpec::parse("tbp:/bin/bot --fast  -x").unwrap(),
+            PlayerSpec::Tbp(vec!["/bin/bot".into(), "--fast".into(), "-x".into()])
+        );
+        let e = PlayerSpec::parse("tbp:  ").unwrap_err();
+        assert!(e.contains("names no program"), "{e}");
+        let e = PlayerSpec::parse("no/such/folder").unwrap_err();
+        assert!(
+            e.contains("not a checkpoint folder") && e.contains("tbp:PROGRAM"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_is_named_by_its_last_two_folders() {
+        assert_eq!(
+            short_name(Path::new("checkpoints/run-1/best")),
+            "run-1/best"
+        );
+        assert_eq!(
+            short_name(Path::new("assets/agents/tetris")),
+            "agents/tetris"
+        );
+    }
+}

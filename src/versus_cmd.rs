@@ -1,0 +1,147 @@
+//! `tetris-dqn versus A B`: the flags, their checks, and a headless match with a progress
+//! line per game on stderr.
+
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use tetris_dqn::agent::DEFAULT_LOOKAHEAD;
+use tetris_dqn::game::VersusRules;
+use tetris_dqn::versus::{
+    self, Delays, MatchOptions, MatchReport, Pace, PlayerOptions, PlayerSpec, player,
+};
+
+/// The most games a match plays (a night of real-time games already).
+const MAX_GAMES: u32 = 100_000;
+/// The longest per-move limit, in milliseconds (a minute).
+const MAX_MOVE_LIMIT_MS: u64 = 60_000;
+
+#[derive(clap::Args, Debug)]
+pub struct VersusArgs {
+    /// The left player: a checkpoint folder, a shipped agent (tetris, attack, survival),
+    /// dellacherie, human, or "tbp:PROGRAM [ARGS]" (a Tetris Bot Protocol bot).
+    pub left: String,
+    /// The right player, the same kinds.
+    pub right: String,
+    /// No window: play the games and print a table (the window is not built yet: required).
+    #[arg(long)]
+    pub headless: bool,
+    /// Games to play.
+    #[arg(long, default_value_t = 10)]
+    pub games: u32,
+    /// Seed of the first game (both sides get the same pieces; game i plays seed + i).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// real: each piece takes its spawn, movement and line-clear delays and thinking counts;
+    /// fast: no waiting, thinking takes no time in the game (the same seed, the same match).
+    #[arg(long, value_enum, default_value_t = Pace::Fast)]
+    pub pace: Pace,
+    /// Milliseconds a TBP bot may take to answer each `suggest`; a bot that misses it loses
+    /// that game.
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub move_limit: u64,
+    /// A game where both sides have placed this many pieces is a draw (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = 5_000)]
+    pub max_pieces: u64,
+    /// The agents' lookahead (see `eval --lookahead`).
+    #[arg(long = "lookahead", value_name = "N", default_value_t = DEFAULT_LOOKAHEAD)]
+    pub beam: usize,
+    /// Garbage does not cancel: every attack is sent whole.
+    #[arg(long)]
+    pub no_countering: bool,
+    /// Locks of its receiver that garbage waits before it may land.
+    #[arg(long, value_name = "LOCKS", default_value_t = VersusRules::default().garbage_delay)]
+    pub garbage_delay: u32,
+    /// Most garbage rows that land on one lock.
+    #[arg(long, value_name = "ROWS", default_value_t = VersusRules::default().garbage_cap)]
+    pub garbage_cap: u32,
+    /// The chance, 0 to 1, that a garbage row's gap moves within one attack.
+    #[arg(long, value_name = "P", default_value_t = VersusRules::default().messiness)]
+    pub messiness: f64,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Let TBP bots' standard error through (else it is dropped).
+    #[arg(long)]
+    pub bot_stderr: bool,
+}
+
+impl VersusArgs {
+    /// The match the flags ask for, checked.
+    fn options(&self) -> Result<MatchOptions> {
+        if !(1..=MAX_GAMES).contains(&self.games) {
+            bail!(
+                "versus --games {} is out of range; expected 1 to {MAX_GAMES}",
+                self.games
+            );
+        }
+        if !(self.messiness.is_finite() && (0.0..=1.0).contains(&self.messiness)) {
+            bail!(
+                "versus --messiness {} is out of range; expected a chance from 0 to 1",
+                self.messiness
+            );
+        }
+        if self.garbage_cap == 0 {
+            bail!("versus --garbage-cap must be at least 1 row");
+        }
+        Ok(MatchOptions {
+            games: self.games,
+            seed: self.seed,
+            rules: VersusRules {
+                countering: !self.no_countering,
+                garbage_delay: self.garbage_delay,
+                garbage_cap: self.garbage_cap,
+                messiness: self.messiness,
+            },
+            pace: self.pace,
+            delays: Delays::default(),
+            max_pieces: self.max_pieces,
+        })
+    }
+}
+
+/// Plays the match the flags ask for; the report, for the caller to print.
+pub fn run(args: &VersusArgs) -> Result<MatchReport> {
+    let options = args.options()?;
+    if !(1..=MAX_MOVE_LIMIT_MS).contains(&args.move_limit) {
+        bail!(
+            "versus --move-limit {} is out of range; expected 1 to {MAX_MOVE_LIMIT_MS} ms",
+            args.move_limit
+        );
+    }
+    let specs = [&args.left, &args.right]
+        .map(|text| PlayerSpec::parse(text).map_err(|e| anyhow::anyhow!("versus: {e}")));
+    let [left, right] = specs;
+    let (left, right) = (left?, right?);
+    if !args.headless {
+        bail!(
+            "versus: the two-board window is not built yet; add --headless to play the match \
+             in the terminal"
+        );
+    }
+    let player_options = PlayerOptions {
+        lookahead: args.beam,
+        move_limit: Duration::from_millis(args.move_limit),
+        bot_stderr: args.bot_stderr,
+    };
+    let mut left = player::open(&left, &player_options)?;
+    let mut right = player::open(&right, &player_options)?;
+    let names = [left.name().to_owned(), right.name().to_owned()];
+    let total = options.games;
+    let mut played = 0;
+    let report = versus::play_match(&mut *left, &mut *right, &options, |game| {
+        played += 1;
+        let winner = match game.winner {
+            Some(side) => names[side as usize].as_str(),
+            None => "nobody (a draw)",
+        };
+        let how = match &game.ending {
+            versus::Ending::Fault(why) => format!(" ({why})"),
+            _ => String::new(),
+        };
+        eprintln!(
+            "game {played}/{total}: {winner} won after {} and {} pieces{how}",
+            game.sides[0].pieces, game.sides[1].pieces
+        );
+    });
+    Ok(report)
+}
