@@ -70,7 +70,7 @@ fn the_flags_and_commands_tables_name_real_flags_and_the_links_resolve() {
     // Every `--flag` the README mentions is some command's.
     let mut all_help = String::new();
     for command in [
-        "train", "eval", "watch", "play", "demo", "bench", "tbp", "report", "attach",
+        "train", "eval", "watch", "play", "demo", "bench", "tbp", "report", "attach", "versus",
     ] {
         all_help.push_str(&String::from_utf8_lossy(&run(&[command, "--help"]).stdout));
     }

@@ -1,5 +1,5 @@
 //! A Tetris Bot Protocol bot as a versus player: our side of the protocol (the frontend). The
-//! bot runs as a child process; we send `rules`, then per game a `start` (again whenever
+//! bot runs as a child process; we send `rules`, then per game a `start` (again the moment
 //! garbage changes its board), `suggest` for each piece, `play` with the move it chose and
 //! `new_piece` for each piece the queue reveals. A thread reads its answers, so a bot that
 //! does not answer within the move time limit, crashes, or suggests no legal move loses that
@@ -24,6 +24,8 @@ use super::player::{Fault, Player};
 /// The longest a bot may take to start and say it is ready (loading a network, building
 /// tables).
 const STARTUP_LIMIT: Duration = Duration::from_secs(20);
+/// How long to wait before asking again a bot that suggested no move.
+const RETRY_AFTER: Duration = Duration::from_millis(2);
 
 /// What the reading thread passes on.
 enum Line {
@@ -102,9 +104,19 @@ impl Running {
     fn wait_for<T>(
         &mut self,
         limit: Duration,
+        wanted: impl FnMut(BotMessage) -> Option<Result<T, Fault>>,
+    ) -> Result<T, Fault> {
+        self.wait_until(Instant::now() + limit, limit, wanted)
+    }
+
+    /// The next message `wanted` picks out before `deadline`, the end of a `limit` (named in
+    /// the fault when it passes).
+    fn wait_until<T>(
+        &mut self,
+        deadline: Instant,
+        limit: Duration,
         mut wanted: impl FnMut(BotMessage) -> Option<Result<T, Fault>>,
     ) -> Result<T, Fault> {
-        let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
@@ -159,9 +171,6 @@ pub struct TbpBot {
     running: Option<Running>,
     /// Pieces this game has shown the bot so far (the current one, the queue, new pieces).
     shown: u64,
-    /// Whether the bot's board is not the game's (a new game, garbage landed): the next
-    /// `suggest` is preceded by a `start`.
-    needs_start: bool,
     /// The move the bot chose, sent back as it sent it.
     chosen: Option<Move>,
 }
@@ -177,7 +186,6 @@ impl TbpBot {
             stderr,
             running: None,
             shown: 0,
-            needs_start: true,
             chosen: None,
         };
         bot.ensure_running().map_err(|fault| {
@@ -296,25 +304,30 @@ impl Player for TbpBot {
     fn new_game(&mut self, game: &Game) -> Result<(), Fault> {
         self.ensure_running()?;
         self.shown = dealt(game);
-        self.needs_start = true;
         self.chosen = None;
-        Ok(())
+        // Sent now, so that a bot that thinks in the background has the spawn delay.
+        let start = self.start_message(game);
+        self.with_running(|r| r.send(start.into()))
     }
 
     fn choose(&mut self, game: &Game, _pending: u32) -> Result<Placement, Fault> {
-        let start = self.needs_start.then(|| self.start_message(game));
         let limit = self.move_limit;
+        let deadline = Instant::now() + limit;
+        // A bot that has not searched yet may answer with no moves: it is asked again until
+        // the limit; no moves then is giving up.
         let moves = self.with_running(|r| {
-            if let Some(start) = start {
-                r.send(start.into())?;
+            loop {
+                r.send(Suggest::new().into())?;
+                let moves = r.wait_until(deadline, limit, |m| match m {
+                    BotMessage::Suggestion(s) => Some(Ok(s.moves)),
+                    _ => None,
+                })?;
+                if !moves.is_empty() || Instant::now() + RETRY_AFTER >= deadline {
+                    return Ok(moves);
+                }
+                std::thread::sleep(RETRY_AFTER);
             }
-            r.send(Suggest::new().into())?;
-            r.wait_for(limit, |m| match m {
-                BotMessage::Suggestion(s) => Some(Ok(s.moves)),
-                _ => None,
-            })
         })?;
-        self.needs_start = false;
         let found = moves.iter().find_map(|mv| legal(game, mv).map(|p| (mv, p)));
         match found {
             Some((mv, p)) => {
@@ -323,7 +336,10 @@ impl Player for TbpBot {
             }
             None => {
                 let what = match moves.first() {
-                    None => "it suggested no move (gave up)".to_string(),
+                    None => format!(
+                        "it suggested no move within {} ms (gave up)",
+                        limit.as_millis()
+                    ),
                     Some(mv) => format!(
                         "none of its {} moves can be played (the first: {})",
                         moves.len(),
@@ -348,9 +364,9 @@ impl Player for TbpBot {
         };
         self.shown = now;
         if garbage {
-            // Its board is no longer what it thinks: a fresh start before the next suggest.
-            self.needs_start = true;
-            return Ok(());
+            // Its board is no longer what its move made: a fresh start, at once.
+            let start = self.start_message(game);
+            return self.with_running(|r| r.send(start.into()));
         }
         self.with_running(|r| {
             r.send(Play::new(mv).into())?;
