@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::game::GarbageSchedule;
 use serde::{Deserialize, Serialize};
 
 /// Where the network runs.
@@ -221,6 +222,9 @@ pub struct Config {
     pub save_every_steps: u64,
     /// The periodic evaluation that chooses `best/`.
     pub evaluation: Evaluation,
+    /// Garbage sent to every training game by a made-up opponent (off by default): it waits,
+    /// is countered and lands by versus rules, so the agent learns to play under attack.
+    pub garbage: GarbageSchedule,
 }
 
 impl Default for Config {
@@ -253,6 +257,7 @@ impl Default for Config {
             epsilon: Epsilon::default(),
             save_every_steps: 50_000,
             evaluation: Evaluation::default(),
+            garbage: GarbageSchedule::default(),
         }
     }
 }
@@ -343,6 +348,12 @@ impl Config {
             range("games", e.games, 1, 1_000)?;
             range("max_pieces", e.max_pieces, 1, 10_000_000)?;
         }
+        let g = &self.garbage;
+        range("chance", g.chance, 0.0, 1.0)?;
+        range("max_attack", g.max_attack, 1, 20)?;
+        range("garbage_cap", g.rules.garbage_cap, 1, 40)?;
+        range("garbage_delay", g.rules.garbage_delay, 0, 1_000)?;
+        range("messiness", g.rules.messiness, 0.0, 1.0)?;
         Ok(())
     }
 

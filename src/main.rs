@@ -91,7 +91,7 @@ struct AttachArgs {
 }
 
 /// The screenshot flags of every window command.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 struct ScreenshotArgs {
     /// Window: save a PNG of the window after --screenshot-after seconds, then quit (training
     /// saves first).

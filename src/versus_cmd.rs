@@ -1,14 +1,16 @@
-//! `tetris-dqn versus A B`: the flags, their checks, and a headless match with a progress
-//! line per game on stderr.
+//! `tetris-dqn versus A B`: the flags, their checks, and the match: in the window (both
+//! boards, a person may play one side) or headless with a progress line per game on stderr.
 
 use std::time::Duration;
 
 use anyhow::{Result, bail};
 use tetris_dqn::agent::DEFAULT_LOOKAHEAD;
-use tetris_dqn::game::VersusRules;
+use tetris_dqn::game::{Side, VersusRules};
+use tetris_dqn::versus::live::LiveMatch;
 use tetris_dqn::versus::{
-    self, Delays, MatchOptions, MatchReport, Pace, PlayerOptions, PlayerSpec, player,
+    self, Delays, MatchOptions, MatchReport, Pace, PlayerOptions, PlayerSpec, human,
 };
+use tetris_dqn::viz;
 
 /// The most games a match plays (a night of real-time games already).
 const MAX_GAMES: u32 = 100_000;
@@ -22,7 +24,7 @@ pub struct VersusArgs {
     pub left: String,
     /// The right player, the same kinds.
     pub right: String,
-    /// No window: play the games and print a table (the window is not built yet: required).
+    /// No window: play the games and print a table (a human cannot play headless).
     #[arg(long)]
     pub headless: bool,
     /// Games to play.
@@ -33,8 +35,9 @@ pub struct VersusArgs {
     pub seed: u64,
     /// real: each piece takes its spawn, movement and line-clear delays and thinking counts;
     /// fast: no waiting, thinking takes no time in the game (the same seed, the same match).
-    #[arg(long, value_enum, default_value_t = Pace::Fast)]
-    pub pace: Pace,
+    /// Default: fast headless; the window always plays in real time.
+    #[arg(long, value_enum)]
+    pub pace: Option<Pace>,
     /// Milliseconds a TBP bot may take to answer each `suggest`; a bot that misses it loses
     /// that game.
     #[arg(long, value_name = "MS", default_value_t = 500)]
@@ -63,6 +66,8 @@ pub struct VersusArgs {
     /// Let TBP bots' standard error through (else it is dropped).
     #[arg(long)]
     pub bot_stderr: bool,
+    #[command(flatten)]
+    shot: super::ScreenshotArgs,
 }
 
 impl VersusArgs {
@@ -92,7 +97,14 @@ impl VersusArgs {
                 garbage_cap: self.garbage_cap,
                 messiness: self.messiness,
             },
-            pace: self.pace,
+            pace: match (self.headless, self.pace) {
+                (true, pace) => pace.unwrap_or(Pace::Fast),
+                (false, Some(Pace::Fast)) => bail!(
+                    "versus --pace fast needs --headless: the window plays in real time (use \
+                     +/- there to speed it up)"
+                ),
+                (false, _) => Pace::Real,
+            },
             delays: Delays::default(),
             max_pieces: self.max_pieces,
         })
@@ -112,19 +124,36 @@ pub fn run(args: &VersusArgs) -> Result<MatchReport> {
         .map(|text| PlayerSpec::parse(text).map_err(|e| anyhow::anyhow!("versus: {e}")));
     let [left, right] = specs;
     let (left, right) = (left?, right?);
-    if !args.headless {
+    let humans: Vec<Side> = Side::BOTH
+        .into_iter()
+        .zip([&left, &right])
+        .filter(|(_, spec)| **spec == PlayerSpec::Human)
+        .map(|(side, _)| side)
+        .collect();
+    if humans.len() > 1 {
         bail!(
-            "versus: the two-board window is not built yet; add --headless to play the match \
-             in the terminal"
+            "versus: only one side can be human; name a checkpoint, dellacherie or a tbp: bot for the other"
         );
+    }
+    if args.headless && !humans.is_empty() {
+        bail!("versus: a human plays in the window; drop --headless to play");
     }
     let player_options = PlayerOptions {
         lookahead: args.beam,
         move_limit: Duration::from_millis(args.move_limit),
         bot_stderr: args.bot_stderr,
     };
-    let mut left = player::open(&left, &player_options)?;
-    let mut right = player::open(&right, &player_options)?;
+    if !args.headless {
+        return in_window(
+            args,
+            [left, right],
+            player_options,
+            options,
+            humans.first().copied(),
+        );
+    }
+    let mut left = versus::open(&left, &player_options, &mut None)?;
+    let mut right = versus::open(&right, &player_options, &mut None)?;
     let names = [left.name().to_owned(), right.name().to_owned()];
     let total = options.games;
     let mut played = 0;
@@ -143,5 +172,32 @@ pub fn run(args: &VersusArgs) -> Result<MatchReport> {
             game.sides[0].pieces, game.sides[1].pieces
         );
     });
+    Ok(report)
+}
+
+/// Plays the match in the window, in real time; `human` is the side a person plays. The
+/// report has the games that ended before the window closed.
+fn in_window(
+    args: &VersusArgs,
+    specs: [PlayerSpec; 2],
+    players: PlayerOptions,
+    options: MatchOptions,
+    human: Option<Side>,
+) -> Result<MatchReport> {
+    let shot = args.shot.clone().checked()?;
+    viz::display::check("`tetris-dqn versus`", false)?;
+    let (seat, desk) = match human {
+        Some(side) => {
+            let (seat, desk) = human::seat();
+            (Some(seat), Some((side, desk)))
+        }
+        None => (None, None),
+    };
+    let (live, feed) = LiveMatch::start(specs, players, options, seat)?;
+    let exit = viz::run_versus_window(feed, desk, shot);
+    let report = live.finish()?;
+    if !exit.is_success() {
+        bail!("versus: the window ended with an error ({exit:?})");
+    }
     Ok(report)
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::screen::{Xvfb, artefacts, assert_shows_board};
+use support::screen::{Xvfb, artefacts, assert_shows_board, press};
 use support::{KillOnDrop, fresh_dir, refusal, run, smoke_config};
 use tetris_dqn::training::watchers::wire::{self, ClientMessage, Hello};
 use tetris_dqn::training::watchers::{Address, Snapshot, WatcherKind, client};
@@ -323,32 +323,6 @@ fn a_socket_left_by_a_killed_run_is_recognised_and_replaced() {
     let out = run(&["attach", "--list", "--checkpoints", parent]);
     let listed = String::from_utf8_lossy(&out.stdout);
     assert!(listed.contains("stale: training, step"), "{listed}");
-}
-
-/// Presses `key` in the window named tetris-dqn on `display` (waiting for it to open).
-fn press(display: &str, key: &str) {
-    let found = Command::new("xdotool")
-        .args(["search", "--sync", "--name", "tetris-dqn"])
-        .env("DISPLAY", display)
-        .output()
-        .expect("xdotool runs (./test.sh installs it)");
-    let window = String::from_utf8_lossy(&found.stdout)
-        .lines()
-        .next()
-        .expect("a window")
-        .to_string();
-    for args in [
-        vec!["windowfocus", "--sync", &window],
-        vec!["key", "--window", &window, key],
-    ] {
-        let ok = Command::new("xdotool")
-            .args(&args)
-            .env("DISPLAY", display)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "xdotool {args:?}");
-    }
 }
 
 fn windows_open(display: &str) -> bool {

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use image::RgbImage;
-use support::screen::{Xvfb, artefacts, assert_shows_board, near, piece_pixels};
+use support::screen::{Xvfb, artefacts, assert_shows_board, count, near, piece_pixels, press};
 use support::{smoke_checkpoint, smoke_config};
 
 /// Runs the binary under a private Xvfb display with `args`; panics with its output on failure.
@@ -354,4 +354,106 @@ fn ctrl_c_in_the_window_saves_the_step_it_reached_and_quits() {
     let meta = tetris_dqn::training::checkpoint::read_meta(&run_dir.join("latest")).unwrap();
     assert!(steps > 0);
     assert_eq!(meta.steps, steps, "{err}");
+}
+
+/// The left and right halves of a screenshot.
+fn halves(img: &RgbImage) -> [RgbImage; 2] {
+    let (w, h) = img.dimensions();
+    [
+        image::imageops::crop_imm(img, 0, 0, w / 2, h).to_image(),
+        image::imageops::crop_imm(img, w / 2, 0, w - w / 2, h).to_image(),
+    ]
+}
+
+/// The meter's track and its fill (board.rs's colours).
+const METER_TRACK: [u8; 3] = [60, 24, 34];
+const METER_FILL: [u8; 3] = [255, 70, 110];
+
+#[test]
+fn versus_window_shows_both_boards_and_their_garbage_meters() {
+    // Garbage that waits 1000 locks before it may land stays on the meter: the tetris agent's
+    // first tetrises fill the right side's meter long before the screenshot.
+    let img = screenshot(
+        "versus",
+        &[
+            "versus",
+            "tetris",
+            "dellacherie",
+            "--games",
+            "1",
+            "--seed",
+            "2",
+            "--garbage-delay",
+            "1000",
+        ],
+        "9",
+    );
+    assert!(img.width() >= 1200, "{}x{}", img.width(), img.height());
+    for (i, half) in halves(&img).iter().enumerate() {
+        let empty = count(half, [38, 38, 51]) + count(half, [43, 43, 56]);
+        assert!(
+            empty > 15_000,
+            "board {i}: empty-cell colour covers {empty} px"
+        );
+        assert!(piece_pixels(half) > 1_000, "board {i}: no pieces");
+        let meter = count(half, METER_TRACK) + count(half, METER_FILL);
+        assert!(meter > 3_000, "board {i}: meter covers {meter} px");
+    }
+    let [_, right] = halves(&img);
+    let fill = count(&right, METER_FILL);
+    assert!(
+        fill > 500,
+        "the right side's meter shows {fill} px of garbage waiting"
+    );
+}
+
+#[test]
+fn a_person_plays_a_versus_game_in_the_window() {
+    let xvfb = Xvfb::start();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tetris-dqn"))
+        .args([
+            "versus",
+            "human",
+            "dellacherie",
+            "--games",
+            "1",
+            "--seed",
+            "3",
+        ])
+        .arg("--json")
+        .env("DISPLAY", &xvfb.display)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Hard drops in the middle stack up until the person tops out and the match is over.
+    let start = Instant::now();
+    for _ in 0..80 {
+        press(&xvfb.display, "space");
+        std::thread::sleep(Duration::from_millis(120));
+    }
+    press(&xvfb.display, "Escape");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "versus did not quit on Esc");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "after {:?}: {stderr}",
+        start.elapsed()
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let players = &report["players"];
+    assert_eq!(players[0]["name"], "you");
+    assert_eq!(players[1]["name"], "dellacherie");
+    assert_eq!(report["games"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(players[1]["wins"], 1, "{report}");
+    let pieces = players[0]["pieces"].as_u64().unwrap();
+    assert!(
+        (5..80).contains(&pieces),
+        "the person placed {pieces} pieces"
+    );
 }

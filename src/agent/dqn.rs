@@ -488,6 +488,15 @@ impl Agent {
         }
     }
 
+    /// Remembers that the game ended after `action` though the placement itself did not end
+    /// it (garbage pushed the stack out): its afterstate leads to the end, with the game-over
+    /// reward.
+    pub fn remember_end(&mut self, action: &Action) {
+        let obs = self.candidates.obs_of(action.candidate).to_vec();
+        let reward = self.settings.reward.game_over;
+        self.replay.push(&obs, reward, &obs, true);
+    }
+
     /// The afterstate of `action`, to be remembered next step (when the game goes on).
     pub fn afterstate_of(&self, action: &Action) -> Vec<f32> {
         self.candidates.obs_of(action.candidate).to_vec()

@@ -17,7 +17,7 @@ use super::eval::PeriodicEvaluation;
 use super::protocol::{EpisodeStats, EvalRecord};
 use crate::agent::{Agent, Device, Encoding, ReplayBuffer, epsilon_at};
 use crate::config::Config;
-use crate::game::{Game, PlaceOutcome, Placement, Quality};
+use crate::game::{Game, GarbageSchedule, Incoming, PlaceOutcome, Placement, Quality};
 
 /// Games whose lines make the rolling mean.
 pub const ROLLING_GAMES: usize = 100;
@@ -37,15 +37,25 @@ pub struct EnvState {
     /// Its quality of play so far.
     #[serde(default)]
     pub quality: Quality,
+    /// The garbage coming to it, when the config sends garbage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incoming: Option<Incoming>,
 }
 
 impl EnvState {
-    fn new(number: u64, game: Game) -> EnvState {
+    /// Game `number`, its seed drawn from `rng`, then, when `garbage` sends any, the seed of
+    /// its garbage.
+    fn new(number: u64, rng: &mut ChaCha8Rng, garbage: &GarbageSchedule) -> EnvState {
+        let game = Game::new(rng.random());
+        let incoming = garbage
+            .is_on()
+            .then(|| Incoming::new(rng.random(), garbage.clone()));
         EnvState {
             number,
             game,
             pending: None,
             quality: Quality::default(),
+            incoming,
         }
     }
 }
@@ -129,6 +139,7 @@ impl From<StoredState> for LearnerState {
                     game,
                     pending: s.pending,
                     quality: s.quality,
+                    incoming: None,
                 },
             );
         }
@@ -151,9 +162,9 @@ impl From<StoredState> for LearnerState {
 
 impl LearnerState {
     /// Nothing played yet; the seeds of the `envs` first games are drawn from `rng`, in turn.
-    fn start(mut rng: ChaCha8Rng, envs: usize) -> LearnerState {
+    fn start(mut rng: ChaCha8Rng, envs: usize, garbage: &GarbageSchedule) -> LearnerState {
         let envs = (1..=envs as u64)
-            .map(|number| EnvState::new(number, Game::new(rng.random())))
+            .map(|number| EnvState::new(number, &mut rng, garbage))
             .collect::<Vec<_>>();
         LearnerState {
             steps: 0,
@@ -257,7 +268,7 @@ impl Learner {
         let obs_len = Encoding::for_network(&config.network).len();
         let replay = ReplayBuffer::new(config.replay_capacity as usize, obs_len);
         let agent = Agent::new(&config, device, &mut rng, replay);
-        let state = LearnerState::start(rng, config.envs as usize);
+        let state = LearnerState::start(rng, config.envs as usize, &config.garbage);
         Learner::from_parts(config, agent, state)
     }
 
@@ -270,8 +281,8 @@ impl Learner {
         state.envs.truncate(envs);
         while state.envs.len() < envs {
             state.games_started += 1;
-            let game = Game::new(state.rng.random());
-            state.envs.push(EnvState::new(state.games_started, game));
+            let env = EnvState::new(state.games_started, &mut state.rng, &config.garbage);
+            state.envs.push(env);
         }
         let mut learner = Learner {
             config,
@@ -292,7 +303,9 @@ impl Learner {
     pub fn watching(mut config: Config, agent: Agent, seed: u64) -> Learner {
         config.max_pieces_per_game = 0;
         config.envs = 1;
-        let state = LearnerState::start(ChaCha8Rng::seed_from_u64(seed), 1);
+        // Solo games: garbage is the versus command's.
+        config.garbage = GarbageSchedule::default();
+        let state = LearnerState::start(ChaCha8Rng::seed_from_u64(seed), 1, &config.garbage);
         Learner {
             learning: false,
             ..Learner::from_parts(config, agent, state)
@@ -308,7 +321,7 @@ impl Learner {
     pub fn restart_game(&mut self) {
         let st = &mut self.state;
         st.games_started += 1;
-        st.envs[0] = EnvState::new(st.games_started, Game::new(st.rng.random()));
+        st.envs[0] = EnvState::new(st.games_started, &mut st.rng, &self.config.garbage);
     }
 
     /// One step of the trainer: a placement in every game ([`Learner::step_games`]).
@@ -346,7 +359,14 @@ impl Learner {
                 .expect("the search's placements are legal in their game");
             st.steps += 1;
             e.quality.record(&outcome, e.game.board());
+            if let Some(incoming) = &mut e.incoming {
+                incoming.after_lock(&mut e.game, &outcome);
+            }
             let over = e.game.is_over();
+            if over && outcome.top_out.is_none() && self.learning {
+                // Garbage ended it: the placement's afterstate led to the end.
+                self.agent.remember_end(&action);
+            }
             let capped = self.config.max_pieces_per_game > 0
                 && e.game.pieces_placed() >= self.config.max_pieces_per_game;
             let episode = if over || capped {
@@ -389,10 +409,8 @@ impl Learner {
         let st = &mut self.state;
         st.games += 1;
         st.games_started += 1;
-        let finished = std::mem::replace(
-            &mut st.envs[env],
-            EnvState::new(st.games_started, Game::new(st.rng.random())),
-        );
+        let next = EnvState::new(st.games_started, &mut st.rng, &self.config.garbage);
+        let finished = std::mem::replace(&mut st.envs[env], next);
         let lines = finished.game.score().lines;
         st.best_lines = st.best_lines.max(lines);
         if st.recent_lines.len() == ROLLING_GAMES {
@@ -596,6 +614,61 @@ pub(crate) mod tests {
         assert_eq!(reports.len(), 2);
         assert_eq!(l.state().steps, 402);
         assert_eq!(l.steps_before_last_step(), 400);
+    }
+
+    #[test]
+    fn games_under_garbage_train_the_same_for_a_seed_and_a_garbage_end_is_remembered() {
+        let run = || {
+            let config = Config {
+                envs: 4,
+                garbage: GarbageSchedule {
+                    chance: 0.5,
+                    max_attack: 4,
+                    ..GarbageSchedule::default()
+                },
+                ..tiny_config()
+            };
+            let mut l = Learner::new(config, Device::CPU);
+            let (mut ended, mut by_garbage) = (0u64, 0u64);
+            for _ in 0..100 {
+                for r in l.step() {
+                    if let Some(e) = &r.episode
+                        && !e.truncated
+                    {
+                        ended += 1;
+                        by_garbage += u64::from(r.outcome.top_out.is_none());
+                    }
+                }
+            }
+            let landed: u64 = l
+                .state()
+                .envs
+                .iter()
+                .map(|e| e.incoming.as_ref().unwrap().totals().landed)
+                .sum();
+            (
+                ended,
+                by_garbage,
+                landed,
+                l.replay().len(),
+                l.agent().weights(),
+                l.state().clone(),
+            )
+        };
+        let (a, b) = (run(), run());
+        assert_eq!(a.5, b.5);
+        assert_eq!(a.4, b.4);
+        let (ended, by_garbage, landed, ring, ..) = a;
+        assert!(landed > 0, "no garbage landed in the games in progress");
+        assert!(by_garbage > 0, "no game of {ended} ended by garbage");
+        // Every placement makes a transition but a game's last, unless garbage ended it.
+        let capped = b.5.games - ended;
+        let started =
+            b.5.envs
+                .iter()
+                .filter(|e| e.game.pieces_placed() > 0)
+                .count() as u64;
+        assert_eq!(ring as u64, 400 - (ended - by_garbage) - capped - started);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The players of a versus match: a trained agent (a checkpoint), the Dellacherie heuristic,
-//! or any Tetris Bot Protocol bot run as a child process ([`super::tbp_child`]). Each is
+//! or any Tetris Bot Protocol bot run as a child process (`tbp_child`). Each is
 //! asked for one placement at a time and told what the match did to its game.
 
 use std::path::{Path, PathBuf};
@@ -9,8 +9,6 @@ use crate::agent::{Agent, Device};
 use crate::config::Objective;
 use crate::game::{Game, Placement, dellacherie};
 use crate::training::{checkpoint, shipped};
-
-use super::tbp_child::TbpBot;
 
 /// Why a player lost a game without topping out.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -44,13 +42,19 @@ pub trait Player {
     /// A game starts at `game` (a fresh one: both sides get the same pieces).
     fn new_game(&mut self, game: &Game) -> Result<(), Fault>;
     /// Its placement for `game` (its own side's game as the match has it now, garbage that
-    /// landed included), with `pending` rows waiting to land on it.
-    fn choose(&mut self, game: &Game, pending: u32) -> Result<Placement, Fault>;
+    /// landed included), with `pending` rows waiting to land on it; `None` while it has none
+    /// yet (a person still moving the piece): the match asks again soon, with the same game.
+    fn choose(&mut self, game: &Game, pending: u32) -> Result<Option<Placement>, Fault>;
     /// It played `placement`, and the match made `game` of it; `garbage` is whether garbage
     /// landed on it after the lock (the board then is not what its move alone made).
     fn played(&mut self, placement: &Placement, game: &Game, garbage: bool) -> Result<(), Fault>;
     /// The game is over (whoever won): a bot may stop thinking.
     fn end_game(&mut self) {}
+    /// Whether its pieces already moved in real time while it chose (a person at the
+    /// keyboard): the match then adds no input delays for the piece's path.
+    fn moves_on_the_clock(&self) -> bool {
+        false
+    }
 }
 
 /// A player as the command line names it.
@@ -116,34 +120,6 @@ impl PlayerSpec {
 /// The objectives whose shipped agents a player may name.
 const OBJECTIVES: [Objective; 3] = [Objective::Tetris, Objective::Attack, Objective::Survival];
 
-/// How the players that think in this process are set up.
-#[derive(Clone, Debug)]
-pub struct PlayerOptions {
-    /// The agents' lookahead beam (0: the one-placement argmax).
-    pub lookahead: usize,
-    /// The longest a TBP bot may take to answer `suggest`.
-    pub move_limit: Duration,
-    /// Let TBP bots' standard error through (else it is dropped).
-    pub bot_stderr: bool,
-}
-
-/// Opens the player `spec` names (loads the agent, starts the bot). `human` is the window's
-/// and is refused here.
-pub fn open(spec: &PlayerSpec, options: &PlayerOptions) -> anyhow::Result<Box<dyn Player>> {
-    Ok(match spec {
-        PlayerSpec::Checkpoint(dir) => Box::new(AgentPlayer::load(dir, options.lookahead)?),
-        PlayerSpec::Dellacherie => Box::new(Heuristic),
-        PlayerSpec::Tbp(command) => Box::new(TbpBot::start(
-            command,
-            options.move_limit,
-            options.bot_stderr,
-        )?),
-        PlayerSpec::Human => {
-            anyhow::bail!("versus: a human plays in the window; drop --headless to play")
-        }
-    })
-}
-
 /// A trained agent, greedy (with its lookahead).
 pub struct AgentPlayer {
     agent: Agent,
@@ -182,9 +158,10 @@ impl Player for AgentPlayer {
     fn new_game(&mut self, _game: &Game) -> Result<(), Fault> {
         Ok(())
     }
-    fn choose(&mut self, game: &Game, _pending: u32) -> Result<Placement, Fault> {
+    fn choose(&mut self, game: &Game, _pending: u32) -> Result<Option<Placement>, Fault> {
         self.agent
             .choose(game)
+            .map(Some)
             .ok_or_else(|| Fault::Illegal("the agent found no placement".into()))
     }
     fn played(&mut self, _: &Placement, _: &Game, _: bool) -> Result<(), Fault> {
@@ -202,8 +179,9 @@ impl Player for Heuristic {
     fn new_game(&mut self, _game: &Game) -> Result<(), Fault> {
         Ok(())
     }
-    fn choose(&mut self, game: &Game, _pending: u32) -> Result<Placement, Fault> {
+    fn choose(&mut self, game: &Game, _pending: u32) -> Result<Option<Placement>, Fault> {
         dellacherie::choose(game, true)
+            .map(Some)
             .ok_or_else(|| Fault::Illegal("the heuristic found no placement".into()))
     }
     fn played(&mut self, _: &Placement, _: &Game, _: bool) -> Result<(), Fault> {

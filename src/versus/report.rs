@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use crate::game::{Side, TSpin, Versus, VersusOutcome, VersusRules};
+use crate::game::{Side, TSpin, TopOut, Versus, VersusOutcome, VersusRules};
 
-use super::{Ending, MatchOptions, Pace};
+use super::options::{Ending, MatchOptions, Pace};
 
 /// One side of one game.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -61,6 +61,8 @@ pub struct GameRecord {
     pub ending: Ending,
     /// For each side, the fault it lost by (crashed, time, illegal), if any.
     pub faults: [Option<String>; 2],
+    /// For each side, how its game ended when it topped out.
+    pub top_outs: [Option<TopOut>; 2],
     /// Left, then right.
     pub sides: [SideRecord; 2],
     /// Wall seconds the game took.
@@ -75,6 +77,7 @@ impl GameRecord {
             winner: None,
             ending: Ending::TopOut,
             faults: [None, None],
+            top_outs: [None, None],
             sides: [SideRecord::default(), SideRecord::default()],
             seconds: 0.0,
         }
@@ -83,6 +86,7 @@ impl GameRecord {
     /// Takes the result from the match, each side's end on the timeline, and the wall time.
     pub fn finish(&mut self, versus: &Versus, ends: [f64; 2], seconds: f64) {
         self.winner = versus.winner();
+        self.top_outs = Side::BOTH.map(|side| versus.game(side).top_out());
         for (side, end) in self.sides.iter_mut().zip(ends) {
             side.seconds = end;
         }
@@ -159,10 +163,19 @@ impl WinRate {
         let denominator = 1.0 + z * z / n;
         let centre = (p + z * z / (2.0 * n)) / denominator;
         let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denominator;
+        // At 0 or all wins an end of the interval is exactly 0 or 1 (rounding aside).
         WinRate {
             rate: p,
-            low: (centre - half).max(0.0),
-            high: (centre + half).min(1.0),
+            low: if wins == 0 {
+                0.0
+            } else {
+                (centre - half).max(0.0)
+            },
+            high: if wins >= games {
+                1.0
+            } else {
+                (centre + half).min(1.0)
+            },
         }
     }
 }
@@ -228,15 +241,16 @@ impl MatchReport {
         }
     }
 
-    /// The table `versus --headless` prints: one line per game, then each side's totals.
+    /// The table `versus` prints (headless, or when the window closes): one line per game, then each side's totals.
     pub fn table(&self) -> String {
         let [l, r] = &self.players;
         let width = l.name.len().max(r.name.len()).max(6);
         let mut out = format!(
-            "versus: {} (left) against {} (right), {} games from seed {}, {} pace\n\n",
+            "versus: {} (left) against {} (right), {} game{} from seed {}, {} pace\n\n",
             l.name,
             r.name,
             self.games.len(),
+            if self.games.len() == 1 { "" } else { "s" },
             self.seed,
             match self.pace {
                 Pace::Real => "real-time",
@@ -253,8 +267,12 @@ impl MatchReport {
                 None => "draw",
             };
             let ending = match (&g.ending, g.faults.iter().flatten().next()) {
-                (Ending::TopOut, _) => "top-out".to_string(),
+                (Ending::TopOut, _) => match g.top_outs.iter().flatten().next() {
+                    Some(TopOut::GarbageOut) => "top-out (by garbage)".to_string(),
+                    _ => "top-out".to_string(),
+                },
                 (Ending::Draw, _) => "piece limit".to_string(),
+                (Ending::Stopped, _) => "stopped".to_string(),
                 (Ending::Fault(_), Some(word)) => format!("the loser's fault: {word}"),
                 (Ending::Fault(_), None) => "fault".to_string(),
             };

@@ -310,7 +310,7 @@ impl Player for TbpBot {
         self.with_running(|r| r.send(start.into()))
     }
 
-    fn choose(&mut self, game: &Game, _pending: u32) -> Result<Placement, Fault> {
+    fn choose(&mut self, game: &Game, _pending: u32) -> Result<Option<Placement>, Fault> {
         let limit = self.move_limit;
         let deadline = Instant::now() + limit;
         // A bot that has not searched yet may answer with no moves: it is asked again until
@@ -332,7 +332,7 @@ impl Player for TbpBot {
         match found {
             Some((mv, p)) => {
                 self.chosen = Some(mv.clone());
-                Ok(p)
+                Ok(Some(p))
             }
             None => {
                 let what = match moves.first() {
@@ -424,7 +424,7 @@ mod tests {
             // The pieces in view from the last bag boundary, and what is left, make a bag.
             let into_bag = (dealt(&game) % 7) as usize;
             assert_eq!(left.len(), 7 - into_bag);
-            let p = game.placements()[0];
+            let p = crate::game::dellacherie::choose(&game, true).unwrap();
             game.place(&p).unwrap();
         }
     }

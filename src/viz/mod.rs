@@ -6,13 +6,15 @@
 //! - `hud` is the egui panel with the numbers, the control bar and the charts; `redraw` paces
 //!   the window's redraws;
 //! - `controls` turns keys (and the HUD's buttons) into trainer commands;
-//! - `play` lets a person play, `demo` shows random placements;
+//! - `play` lets a person play, `demo` shows random placements, `arena` shows a versus match
+//!   on two boards (and lets a person play one side);
 //! - `screenshot` saves a PNG and exits, `interrupt` makes Ctrl-C save and quit.
 //!
 //! Not plugins: `display` checks that a window can open before anything starts; `animation`
 //! is the one placement animation that `trainer_board` and `demo` both play.
 
 pub mod animation;
+pub mod arena;
 pub mod board;
 pub mod bridge;
 pub mod controls;
@@ -159,6 +161,30 @@ pub fn run_play(
     }
     add_screenshot(&mut app, shot);
     app.run()
+}
+
+/// The versus window: two boards with the score line above them.
+pub const VERSUS_WINDOW_SIZE: (u32, u32) = (1240, 800);
+
+/// Opens the versus window on a running match; `human` is the side a person plays here, with
+/// its desk. Returns how the app ended (the caller stops the match).
+pub fn run_versus_window(
+    feed: crate::versus::live::Feed,
+    human: Option<(crate::game::Side, crate::versus::human::HumanDesk)>,
+    shot: ScreenshotOptions,
+) -> AppExit {
+    let clock = feed.clock.clone();
+    let mut app = App::new();
+    app.add_plugins(window_plugins(VERSUS_WINDOW_SIZE))
+        .insert_resource(board::BoardLayout::two(700.0, 1.18))
+        .insert_resource(arena::Arena::new(feed, human))
+        .add_plugins((board::plugin, arena::plugin, interrupt::plugin));
+    add_screenshot(&mut app, shot);
+    let exit = app.run();
+    // Stopped before the app (and the person's desk in it) is dropped: a game cut short is
+    // left out, not lost by the person.
+    clock.stop();
+    exit
 }
 
 /// Opens the window with the random-play demo; returns how the app ended.

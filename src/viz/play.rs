@@ -44,10 +44,60 @@ pub struct Play {
     seed: u64,
     games: u64,
     best_lines: u32,
+    keypad: Keypad,
+}
+
+/// The guideline keys, read into inputs: one press, one move; a held arrow repeats after DAS
+/// every ARR (the most recently pressed arrow wins).
+#[derive(Clone, Debug, Default)]
+pub struct Keypad {
     /// The held arrow, and how long it has been held.
     shift: Option<(KeyCode, Duration)>,
     /// Repeats already made for the held arrow.
     repeats: u32,
+}
+
+impl Keypad {
+    /// The inputs the keys make over the last `dt`, in order, and whether soft drop is held.
+    pub fn read(&mut self, keys: &ButtonInput<KeyCode>, dt: Duration) -> (Vec<Input>, bool) {
+        let mut inputs = Vec::new();
+        for (key, input) in [
+            (KeyCode::ArrowUp, Input::RotateCw),
+            (KeyCode::KeyX, Input::RotateCw),
+            (KeyCode::KeyZ, Input::RotateCcw),
+            (KeyCode::KeyC, Input::Hold),
+            (KeyCode::ShiftLeft, Input::Hold),
+            (KeyCode::ShiftRight, Input::Hold),
+            (KeyCode::Space, Input::HardDrop),
+        ] {
+            if keys.just_pressed(key) {
+                inputs.push(input);
+            }
+        }
+        for key in [KeyCode::ArrowLeft, KeyCode::ArrowRight] {
+            if keys.just_pressed(key) {
+                self.shift = Some((key, Duration::ZERO));
+                self.repeats = 0;
+                inputs.push(shift_input(key));
+            }
+        }
+        if let Some((key, held)) = self.shift {
+            if keys.pressed(key) {
+                let held = held + dt;
+                self.shift = Some((key, held));
+                if held >= DAS {
+                    let due = 1 + ((held - DAS).as_millis() / ARR.as_millis().max(1)) as u32;
+                    while self.repeats < due {
+                        self.repeats += 1;
+                        inputs.push(shift_input(key));
+                    }
+                }
+            } else {
+                self.shift = None;
+            }
+        }
+        (inputs, keys.pressed(KeyCode::ArrowDown))
+    }
 }
 
 impl Play {
@@ -59,8 +109,7 @@ impl Play {
             seed,
             games: 1,
             best_lines: 0,
-            shift: None,
-            repeats: 0,
+            keypad: Keypad::default(),
         }
     }
 
@@ -147,7 +196,7 @@ fn update_hint(play: Res<Play>, hints: Option<ResMut<Hints>>, mut view: ResMut<B
     }
 }
 
-/// Keys to inputs: one press, one move; a held arrow repeats after DAS every ARR.
+/// Keys to inputs ([`Keypad`]), and time to gravity.
 pub fn play_keys(
     time: Res<Time>,
     keys: Res<ButtonInput<KeyCode>>,
@@ -164,43 +213,10 @@ pub fn play_keys(
         }
         return;
     }
-    for (key, input) in [
-        (KeyCode::ArrowUp, Input::RotateCw),
-        (KeyCode::KeyX, Input::RotateCw),
-        (KeyCode::KeyZ, Input::RotateCcw),
-        (KeyCode::KeyC, Input::Hold),
-        (KeyCode::ShiftLeft, Input::Hold),
-        (KeyCode::ShiftRight, Input::Hold),
-        (KeyCode::Space, Input::HardDrop),
-    ] {
-        if keys.just_pressed(key) {
-            play.input(input);
-        }
+    let (inputs, soft) = play.keypad.read(&keys, time.delta());
+    for input in inputs {
+        play.input(input);
     }
-    // The most recently pressed arrow wins; DAS and ARR follow it.
-    for key in [KeyCode::ArrowLeft, KeyCode::ArrowRight] {
-        if keys.just_pressed(key) {
-            play.shift = Some((key, Duration::ZERO));
-            play.repeats = 0;
-            play.input(shift_input(key));
-        }
-    }
-    if let Some((key, held)) = play.shift {
-        if keys.pressed(key) {
-            let held = held + time.delta();
-            play.shift = Some((key, held));
-            if held >= DAS {
-                let due = 1 + ((held - DAS).as_millis() / ARR.as_millis().max(1)) as u32;
-                while play.repeats < due {
-                    play.repeats += 1;
-                    play.input(shift_input(key));
-                }
-            }
-        } else {
-            play.shift = None;
-        }
-    }
-    let soft = keys.pressed(KeyCode::ArrowDown);
     play.tick(time.delta(), soft);
 }
 
@@ -275,7 +291,7 @@ mod tests {
         // Held, but DAS not reached: one move only.
         assert_eq!(app.world().resource::<Play>().game.falling().x, x0 + 1);
         let mut play = app.world_mut().resource_mut::<Play>();
-        play.shift = Some((KeyCode::ArrowRight, DAS + ARR * 2));
+        play.keypad.shift = Some((KeyCode::ArrowRight, DAS + ARR * 2));
         app.update();
         // DAS passed plus two ARR periods: three repeats, until the wall stops it.
         let x = app.world().resource::<Play>().game.falling().x;

@@ -105,3 +105,29 @@ impl Drop for Xvfb {
         let _ = self.child.wait();
     }
 }
+
+/// Presses `key` in the window named tetris-dqn on `display` (waiting for it to open).
+pub fn press(display: &str, key: &str) {
+    let found = Command::new("xdotool")
+        .args(["search", "--sync", "--name", "tetris-dqn"])
+        .env("DISPLAY", display)
+        .output()
+        .expect("xdotool runs (./test.sh installs it)");
+    let window = String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .next()
+        .expect("a window")
+        .to_string();
+    for args in [
+        vec!["windowfocus", "--sync", &window],
+        vec!["key", "--window", &window, key],
+    ] {
+        let ok = Command::new("xdotool")
+            .args(&args)
+            .env("DISPLAY", display)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "xdotool {args:?}");
+    }
+}

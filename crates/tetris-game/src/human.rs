@@ -4,6 +4,8 @@
 use crate::board::Board;
 use crate::falling::{Falling, Input};
 use crate::game::{Game, PlaceOutcome};
+use crate::piece::Piece;
+use crate::scoring::TSpin;
 
 /// Seconds a resting piece waits before it locks.
 pub const LOCK_DELAY_S: f64 = 0.5;
@@ -12,12 +14,26 @@ pub const MAX_LOCK_RESETS: u32 = 15;
 /// Soft drop falls this many times faster than gravity.
 pub const SOFT_DROP_FACTOR: f64 = 20.0;
 
+/// A piece as it locked: enough for a match to name the move a person made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Locked {
+    /// The piece.
+    pub piece: Piece,
+    /// The cells it covered.
+    pub cells: [(i32, i32); 4],
+    /// The T-spin its last move made, if any.
+    pub tspin: TSpin,
+    /// Whether it came through hold.
+    pub held: bool,
+}
+
 /// A [`Game`] plus the piece falling in it.
 #[derive(Clone, Debug)]
 pub struct HumanGame {
     game: Game,
     falling: Falling,
     hold_used: bool,
+    last_lock: Option<Locked>,
     fall_timer: f64,
     lock_timer: f64,
     lock_resets: u32,
@@ -37,6 +53,7 @@ impl HumanGame {
             game,
             falling,
             hold_used: false,
+            last_lock: None,
             fall_timer: 0.0,
             lock_timer: 0.0,
             lock_resets: 0,
@@ -61,6 +78,10 @@ impl HumanGame {
     /// Whether hold was used for the current piece already.
     pub fn hold_used(&self) -> bool {
         self.hold_used
+    }
+    /// The piece the last lock placed, if any piece locked yet.
+    pub fn last_lock(&self) -> Option<Locked> {
+        self.last_lock
     }
     fn board(&self) -> &Board {
         self.game.board()
@@ -150,6 +171,12 @@ impl HumanGame {
     fn lock(&mut self) -> PlaceOutcome {
         let f = self.falling;
         let tspin = f.tspin(self.game.board());
+        self.last_lock = Some(Locked {
+            piece: f.piece,
+            cells: f.cells(),
+            tspin,
+            held: self.hold_used,
+        });
         let outcome = self.game.lock(f.piece, f.rotation, f.x, f.y, tspin);
         self.hold_used = false;
         self.new_piece();
@@ -198,8 +225,14 @@ mod tests {
         assert_eq!(h.game().current(), second);
         h.input(Input::Hold);
         assert_eq!(h.game().current(), second, "second hold refused");
+        let ghost = h.ghost();
         h.input(Input::HardDrop);
         assert!(!h.hold_used());
+        let locked = h.last_lock().unwrap();
+        assert_eq!((locked.piece, locked.cells), (second, ghost.cells()));
+        assert!(locked.held);
+        h.input(Input::HardDrop);
+        assert!(!h.last_lock().unwrap().held);
     }
 
     #[test]

@@ -24,12 +24,12 @@ pub use falling::{Falling, Input};
 pub use features::{FEATURE_NAMES, Features, NUM_FEATURES, tsd_slots};
 pub use game::{Afterstate, Game, NEXT_VISIBLE, PlaceOutcome, Preview, Situation, TopOut};
 pub use grid::PieceGrid;
-pub use human::HumanGame;
+pub use human::{HumanGame, Locked};
 pub use piece::{Piece, Rotation, Spin};
 pub use quality::{Clears, Quality};
 pub use scoring::{ScoreState, TSpin};
 pub use search::Placement;
-pub use versus::{Side, Versus, VersusOutcome, VersusRules};
+pub use versus::{GarbageSchedule, Incoming, Side, Versus, VersusOutcome, VersusRules};
 
 /// What the engine refuses, with enough detail to say why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

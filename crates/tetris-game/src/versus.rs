@@ -242,57 +242,82 @@ impl Versus {
         })
     }
 
-    /// The gap columns of an attack of `lines` rows: a new column for its first row, then each
-    /// row moves with probability `messiness`.
+    /// The gap columns of an attack of `lines` rows (see [`gaps`]).
     fn gaps(&mut self, lines: u32) -> VecDeque<usize> {
-        let mut gaps = VecDeque::with_capacity(lines as usize);
-        let mut gap = self.new_column(self.last_gap);
-        for _ in 0..lines {
-            gaps.push_back(gap);
-            if self.rules.messiness > 0.0 && self.rng.random::<f64>() < self.rules.messiness {
-                gap = self.new_column(Some(gap));
-            }
-        }
-        self.last_gap = gaps.back().copied();
-        gaps
-    }
-
-    /// A column other than `not` (any when None), uniformly.
-    fn new_column(&mut self, not: Option<usize>) -> usize {
-        match not {
-            Some(n) => (n + self.rng.random_range(1..WIDTH)) % WIDTH,
-            None => self.rng.random_range(0..WIDTH),
-        }
+        gaps(
+            &mut self.rng,
+            &mut self.last_gap,
+            self.rules.messiness,
+            lines,
+        )
     }
 
     /// Lands ready garbage on `side`, oldest first, up to the cap; returns the rows landed.
     fn land(&mut self, side: Side) -> u32 {
         let me = side.index();
-        let mut budget = self.rules.garbage_cap;
-        // Oldest attack first; each attack's rows bottom first.
-        let mut attacks: Vec<Vec<usize>> = Vec::new();
-        while budget > 0 {
-            let Some(first) = self.pending[me].front_mut() else {
-                break;
-            };
-            if first.wait > 0 {
-                break;
-            }
-            let take = first.lines.min(budget);
-            attacks.push(first.gaps.drain(..take as usize).collect());
-            first.lines -= take;
-            budget -= take;
-            if first.lines == 0 {
-                self.pending[me].pop_front();
-            }
-        }
-        // An older attack rose first: it ends above a newer one.
-        let rows: Vec<usize> = attacks.into_iter().rev().flatten().collect();
-        let landed = rows.len() as u32;
+        let landed = land(
+            &mut self.pending[me],
+            &mut self.games[me],
+            self.rules.garbage_cap,
+        );
         self.totals[me].landed += u64::from(landed);
-        self.games[me].receive_garbage(&rows);
         landed
     }
+}
+
+/// The gap columns of an attack of `lines` rows: a new column (not `last_gap`) for its first
+/// row, then each row moves with probability `messiness`; `last_gap` becomes its last.
+fn gaps(
+    rng: &mut ChaCha8Rng,
+    last_gap: &mut Option<usize>,
+    messiness: f64,
+    lines: u32,
+) -> VecDeque<usize> {
+    let mut out = VecDeque::with_capacity(lines as usize);
+    let mut gap = new_column(rng, *last_gap);
+    for _ in 0..lines {
+        out.push_back(gap);
+        if messiness > 0.0 && rng.random::<f64>() < messiness {
+            gap = new_column(rng, Some(gap));
+        }
+    }
+    *last_gap = out.back().copied();
+    out
+}
+
+/// A column other than `not` (any when None), uniformly.
+fn new_column(rng: &mut ChaCha8Rng, not: Option<usize>) -> usize {
+    match not {
+        Some(n) => (n + rng.random_range(1..WIDTH)) % WIDTH,
+        None => rng.random_range(0..WIDTH),
+    }
+}
+
+/// Lands the ready garbage of `pending` on `game`, oldest first, at most `cap` rows; returns
+/// the rows landed.
+fn land(pending: &mut VecDeque<Pending>, game: &mut Game, cap: u32) -> u32 {
+    let mut budget = cap;
+    // Oldest attack first; each attack's rows bottom first.
+    let mut attacks: Vec<Vec<usize>> = Vec::new();
+    while budget > 0 {
+        let Some(first) = pending.front_mut() else {
+            break;
+        };
+        if first.wait > 0 {
+            break;
+        }
+        let take = first.lines.min(budget);
+        attacks.push(first.gaps.drain(..take as usize).collect());
+        first.lines -= take;
+        budget -= take;
+        if first.lines == 0 {
+            pending.pop_front();
+        }
+    }
+    // An older attack rose first: it ends above a newer one.
+    let rows: Vec<usize> = attacks.into_iter().rev().flatten().collect();
+    game.receive_garbage(&rows);
+    rows.len() as u32
 }
 
 /// Cancels up to `attack` rows of `pending`, oldest first; returns the rows cancelled.
@@ -312,4 +337,112 @@ fn cancel(pending: &mut VecDeque<Pending>, attack: u32) -> u32 {
         }
     }
     attack - left
+}
+
+/// Garbage from an opponent made up for training a solo game: after each of the game's locks,
+/// with probability `chance`, an attack of 1 to `max_attack` rows (uniformly) is sent; it waits,
+/// is countered and lands by `rules`, as a real opponent's would. The default sends nothing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GarbageSchedule {
+    /// The chance, 0 to 1, that an attack comes after a lock (0: no garbage).
+    pub chance: f64,
+    /// The largest attack, in rows.
+    pub max_attack: u32,
+    /// How it waits, counters and lands.
+    pub rules: VersusRules,
+}
+
+impl Default for GarbageSchedule {
+    fn default() -> GarbageSchedule {
+        GarbageSchedule {
+            chance: 0.0,
+            max_attack: 4,
+            rules: VersusRules::default(),
+        }
+    }
+}
+
+impl GarbageSchedule {
+    /// Whether it sends anything.
+    pub fn is_on(&self) -> bool {
+        self.chance > 0.0
+    }
+
+    /// Rows it sends per lock on average.
+    pub fn rows_per_lock(&self) -> f64 {
+        self.chance * f64::from(self.max_attack + 1) / 2.0
+    }
+}
+
+/// The garbage coming to one game from a [`GarbageSchedule`], seeded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Incoming {
+    schedule: GarbageSchedule,
+    pending: VecDeque<Pending>,
+    last_gap: Option<usize>,
+    rng: ChaCha8Rng,
+    totals: GarbageTotals,
+}
+
+impl Incoming {
+    /// Garbage by `schedule`, its attacks and gaps drawn from `seed`.
+    pub fn new(seed: u64, schedule: GarbageSchedule) -> Incoming {
+        Incoming {
+            schedule,
+            pending: VecDeque::new(),
+            last_gap: None,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            totals: GarbageTotals::default(),
+        }
+    }
+
+    /// Rows waiting to land.
+    pub fn pending_lines(&self) -> u32 {
+        self.pending.iter().map(|p| p.lines).sum()
+    }
+
+    /// Running totals: the game's attack, what of it cancelled garbage, what landed.
+    pub fn totals(&self) -> GarbageTotals {
+        self.totals
+    }
+
+    /// After a lock of `game` that did `outcome`: its attack counters what waits (when the
+    /// rules counter), ready garbage lands when it cleared nothing, the waits tick, and a new
+    /// attack may come. Returns the rows that landed (the game may have ended by them).
+    pub fn after_lock(&mut self, game: &mut Game, outcome: &PlaceOutcome) -> u32 {
+        let rules = &self.schedule.rules;
+        let attack = outcome.attack();
+        self.totals.pieces += 1;
+        self.totals.attack += u64::from(attack);
+        let cancelled = if rules.countering {
+            cancel(&mut self.pending, attack)
+        } else {
+            0
+        };
+        self.totals.cancelled += u64::from(cancelled);
+        self.totals.sent += u64::from(attack - cancelled);
+        if game.is_over() {
+            return 0;
+        }
+        let landed = if outcome.lines == 0 {
+            land(&mut self.pending, game, rules.garbage_cap)
+        } else {
+            0
+        };
+        self.totals.landed += u64::from(landed);
+        for p in &mut self.pending {
+            p.wait = p.wait.saturating_sub(1);
+        }
+        if self.rng.random::<f64>() < self.schedule.chance {
+            let lines = self.rng.random_range(1..=self.schedule.max_attack.max(1));
+            let gaps = gaps(&mut self.rng, &mut self.last_gap, rules.messiness, lines);
+            self.pending.push_back(Pending {
+                lines,
+                wait: rules.garbage_delay,
+                gaps,
+            });
+        }
+        landed
+    }
 }

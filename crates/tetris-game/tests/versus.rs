@@ -1,6 +1,6 @@
 //! The versus engine: attack by the table, countering, the garbage delay and cap, gaps and
 //! messiness, win detection, determinism, and (a property test) that no garbage row is lost
-//! or counted twice between the two sides.
+//! or counted twice between the two sides; the made-up opponent of training (`Incoming`).
 
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -421,4 +421,85 @@ fn the_dellacherie_player_beats_random_play() {
         }
         assert_eq!(v.winner(), Some(Side::Left), "seed {seed}");
     }
+}
+
+/// The Dellacherie heuristic's placement (it plays a long while).
+fn lowest(game: &Game) -> Placement {
+    tetris_game::dellacherie::choose(game, false).unwrap()
+}
+
+/// Plays `locks` heuristic placements of a seed-3 game against `incoming`; the rows that landed.
+fn play_against(incoming: &mut tetris_game::Incoming, locks: usize) -> (Game, u32) {
+    let mut game = Game::new(3);
+    let mut landed = 0;
+    for _ in 0..locks {
+        if game.is_over() {
+            break;
+        }
+        let outcome = game.place(&lowest(&game)).unwrap();
+        landed += incoming.after_lock(&mut game, &outcome);
+    }
+    (game, landed)
+}
+
+#[test]
+fn a_schedule_of_no_chance_sends_nothing() {
+    let schedule = tetris_game::GarbageSchedule::default();
+    assert!(!schedule.is_on());
+    let mut incoming = tetris_game::Incoming::new(1, schedule);
+    let (game, landed) = play_against(&mut incoming, 200);
+    assert_eq!(landed, 0);
+    assert_eq!(incoming.pending_lines(), 0);
+    assert_eq!(game.pieces_placed(), 200);
+}
+
+#[test]
+fn scheduled_garbage_lands_counters_and_is_the_same_for_a_seed() {
+    let schedule = tetris_game::GarbageSchedule {
+        chance: 0.3,
+        max_attack: 3,
+        rules: VersusRules::default(),
+    };
+    assert!((schedule.rows_per_lock() - 0.6).abs() < 1e-12);
+    let mut a = tetris_game::Incoming::new(9, schedule.clone());
+    let (game_a, landed) = play_against(&mut a, 300);
+    assert!(landed > 20, "only {landed} rows landed in 300 locks");
+    let t = a.totals();
+    assert_eq!(t.landed, u64::from(landed));
+    assert_eq!(t.attack, t.cancelled + t.sent);
+    assert!(
+        t.cancelled > 0,
+        "the game's clears countered nothing: {t:?}"
+    );
+    let mut b = tetris_game::Incoming::new(9, schedule.clone());
+    let (game_b, _) = play_against(&mut b, 300);
+    assert_eq!(a, b);
+    assert_eq!(game_a.board(), game_b.board());
+    let mut c = tetris_game::Incoming::new(10, schedule);
+    play_against(&mut c, 300);
+    assert_ne!(a, c, "another seed, other garbage");
+}
+
+#[test]
+fn scheduled_garbage_waits_its_delay_and_lands_only_on_a_lock_that_clears_nothing() {
+    let schedule = tetris_game::GarbageSchedule {
+        chance: 1.0,
+        max_attack: 1,
+        rules: VersusRules {
+            countering: false,
+            garbage_delay: 1,
+            ..VersusRules::default()
+        },
+    };
+    let mut incoming = tetris_game::Incoming::new(2, schedule);
+    let mut game = Game::new(3);
+    // Lock 1 sends a row (wait 1); lock 2 ticks it to 0 and sends another; lock 3 lands one.
+    let mut landed = vec![];
+    for _ in 0..3 {
+        let outcome = game.place(&lowest(&game)).unwrap();
+        assert_eq!(outcome.lines, 0);
+        landed.push(incoming.after_lock(&mut game, &outcome));
+    }
+    assert_eq!(landed, [0, 0, 1]);
+    assert_eq!(incoming.pending_lines(), 2);
 }
