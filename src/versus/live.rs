@@ -223,21 +223,32 @@ mod tests {
     use crate::versus::{Delays, Pace};
     use std::time::Duration;
 
-    #[test]
-    fn a_live_match_sends_its_moments_with_boards_coloured_and_ends_with_the_report() {
+    fn options(
+        games: u32,
+        seed: u64,
+        pace: Pace,
+        max_pieces: u64,
+    ) -> (MatchOptions, PlayerOptions) {
         let options = MatchOptions {
-            games: 2,
-            seed: 5,
+            games,
+            seed,
             rules: VersusRules::default(),
-            pace: Pace::Fast,
+            pace,
             delays: Delays::default(),
-            max_pieces: 25,
+            max_pieces,
         };
         let players = PlayerOptions {
             lookahead: 0,
             move_limit: Duration::from_millis(500),
             bot_stderr: false,
         };
+        (options, players)
+    }
+
+    #[test]
+    fn a_live_match_sends_its_moments_with_boards_coloured_and_ends_with_the_report() {
+        // Fast here still plays in real time: a live match always does.
+        let (options, players) = options(2, 5, Pace::Fast, 25);
         let specs = [PlayerSpec::Dellacherie, PlayerSpec::Dellacherie];
         let (live, feed) = LiveMatch::start(specs, players, options, None).unwrap();
         feed.clock.set_speed(16.0);
@@ -274,19 +285,7 @@ mod tests {
 
     #[test]
     fn a_stopped_live_match_leaves_the_game_in_play_out() {
-        let options = MatchOptions {
-            games: 3,
-            seed: 1,
-            rules: VersusRules::default(),
-            pace: Pace::Real,
-            delays: Delays::default(),
-            max_pieces: 0,
-        };
-        let players = PlayerOptions {
-            lookahead: 0,
-            move_limit: Duration::from_millis(500),
-            bot_stderr: false,
-        };
+        let (options, players) = options(3, 1, Pace::Real, 0);
         let specs = [PlayerSpec::Dellacherie, PlayerSpec::Human];
         let (seat, desk) = crate::versus::human::seat();
         let (live, feed) = LiveMatch::start(specs, players, options, Some(seat)).unwrap();
