@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 out=${1:-$(mktemp -d)}
 mkdir -p "$out"
 bin=${TETRIS_DQN_BIN:-${CARGO_TARGET_DIR:-target}/debug/tetris-dqn}
-declare -A cap=([tetris]=100000 [attack]=10000 [survival]=100000)
-for o in tetris attack survival; do
+declare -A cap=([tetris]=100000 [attack]=10000 [survival]=100000 [versus]=10000)
+for o in tetris attack survival versus; do
     "$bin" eval "assets/agents/$o" --games 10 --max-pieces "${cap[$o]}" --seed 1 --json \
         --lookahead "${LOOKAHEAD:-8}" \
         >"$out/$o.json" 2>"$out/$o.log"

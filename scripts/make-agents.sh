@@ -5,7 +5,7 @@
 # number of steps, with the run's evals.csv. Training on CPU is
 # deterministic, so the weights come out bit for bit the same on any x86-64 machine with the
 # same build (meta.ron differs only in wall time, save time and git describe).
-# Usage: scripts/make-agents.sh [OBJECTIVE ...]        (default: all three, in parallel)
+# Usage: scripts/make-agents.sh [OBJECTIVE ...]        (default: all four, in parallel)
 #        scripts/make-agents.sh --check [OBJECTIVE ...] (remake into a temporary folder and
 #                                                         compare the weights with assets/)
 # Run after ./run.sh or ./test.sh (it uses their build).
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 check=false
 if [[ ${1:-} == --check ]]; then check=true; shift; fi
-(($# > 0)) || set -- tetris attack survival
+(($# > 0)) || set -- tetris attack survival versus
 objectives=("$@")
 bin=${TETRIS_DQN_BIN:-${CARGO_TARGET_DIR:-target}/debug/tetris-dqn}
 [[ -x $bin ]] || { echo "no binary at $bin: run ./test.sh or ./run.sh first" >&2; exit 1; }
@@ -21,9 +21,9 @@ bin=${TETRIS_DQN_BIN:-${CARGO_TARGET_DIR:-target}/debug/tetris-dqn}
 # The recipe of each agent: seed, steps and which checkpoint of the run is shipped (the config
 # file holds everything else). The tetris agent is its run's `latest`: looking ahead it plays
 # better than the `best` the run's one-placement evaluations chose (README).
-declare -A seed=([tetris]=11 [attack]=11 [survival]=11)
-declare -A steps=([tetris]=4000000 [attack]=3000000 [survival]=1000000)
-declare -A ship=([tetris]=latest [attack]=best [survival]=best)
+declare -A seed=([tetris]=11 [attack]=11 [survival]=11 [versus]=11)
+declare -A steps=([tetris]=4000000 [attack]=3000000 [survival]=1000000 [versus]=4000000)
+declare -A ship=([tetris]=latest [attack]=best [survival]=best [versus]=best)
 
 # MAKE_AGENTS_WORK=<dir> keeps the runs there (else a temporary folder, removed at the end).
 if [[ -n ${MAKE_AGENTS_WORK:-} ]]; then
@@ -34,7 +34,7 @@ else
     trap 'rm -rf "$work"' EXIT
 fi
 for o in "${objectives[@]}"; do
-    [[ -n ${seed[$o]:-} ]] || { echo "unknown objective $o (tetris, attack or survival)" >&2; exit 2; }
+    [[ -n ${seed[$o]:-} ]] || { echo "unknown objective $o (tetris, attack, survival or versus)" >&2; exit 2; }
     "$bin" train --headless --config "configs/$o.ron" --seed "${seed[$o]}" \
         --steps "${steps[$o]}" --run-dir "$work/$o" 2>"$work/$o.log" &
 done

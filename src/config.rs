@@ -100,6 +100,9 @@ pub enum Objective {
     Tetris,
     /// Attack per piece (lines of garbage sent, common versus table).
     Attack,
+    /// Pieces a game lasts with the run's `garbage` arriving (versus play: surviving what
+    /// the other side sends); the evaluation's games take that garbage too.
+    Versus,
 }
 
 impl Objective {
@@ -109,6 +112,7 @@ impl Objective {
             Objective::Survival => "lines per game",
             Objective::Tetris => "tetris rate",
             Objective::Attack => "attack per piece",
+            Objective::Versus => "pieces under garbage",
         }
     }
 }
@@ -354,6 +358,16 @@ impl Config {
         range("garbage_cap", g.rules.garbage_cap, 1, 40)?;
         range("garbage_delay", g.rules.garbage_delay, 0, 1_000)?;
         range("messiness", g.rules.messiness, 0.0, 1.0)?;
+        if self.objective == Objective::Versus && !g.is_on() {
+            return Err((
+                "chance",
+                format!(
+                    "is {}; objective Versus ranks agents by the pieces they last under \
+                     garbage, so garbage needs a chance above 0 (e.g. garbage: (chance: 0.25))",
+                    g.chance
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -601,6 +615,28 @@ mod tests {
                 assert_eq!(trainer, (16, 16, 0.002), "{name}");
             }
         }
+        // The versus preset: the tetris preset under garbage, paid for every clear and attack.
+        let versus = Config::load(&dir.join("versus.ron")).unwrap();
+        assert_eq!(versus.objective, Objective::Versus);
+        assert!(versus.garbage.is_on());
+        assert_eq!(versus.reward.attack, 5.0);
+        assert_eq!(
+            Config {
+                run_name: "default".into(),
+                objective: Objective::Tetris,
+                reward: Reward::default(),
+                garbage: GarbageSchedule::default(),
+                ..versus
+            },
+            default
+        );
+        let e = Config {
+            objective: Objective::Versus,
+            ..Config::default()
+        }
+        .check()
+        .unwrap_err();
+        assert!(e.0 == "chance" && e.1.contains("objective Versus"), "{e:?}");
     }
 
     #[test]

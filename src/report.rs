@@ -90,7 +90,7 @@ impl RunRecord {
         match self.objective {
             Objective::Tetris => format!("{:.1}%", 100.0 * v),
             Objective::Attack => format!("{v:.3}"),
-            Objective::Survival => format!("{v:.0}"),
+            Objective::Survival | Objective::Versus => format!("{v:.0}"),
         }
     }
 

@@ -19,7 +19,7 @@ const MAX_MOVE_LIMIT_MS: u64 = 60_000;
 
 #[derive(clap::Args, Debug)]
 pub struct VersusArgs {
-    /// The left player: a checkpoint folder, a shipped agent (tetris, attack, survival),
+    /// The left player: a checkpoint folder, a shipped agent (tetris, attack, survival, versus),
     /// dellacherie, human, or "tbp:PROGRAM [ARGS]" (a Tetris Bot Protocol bot).
     pub left: String,
     /// The right player, the same kinds.

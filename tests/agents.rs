@@ -9,7 +9,12 @@ use tetris_dqn::training::shipped::{self, DEFAULT_OBJECTIVE};
 
 #[test]
 fn every_shipped_agent_loads_and_plays_a_short_game() {
-    for objective in [Objective::Tetris, Objective::Attack, Objective::Survival] {
+    for objective in [
+        Objective::Tetris,
+        Objective::Attack,
+        Objective::Survival,
+        Objective::Versus,
+    ] {
         let dir = shipped::agent_dir(objective).unwrap();
         let (mut agent, meta) = checkpoint::load_agent(&dir, Device::CPU).unwrap();
         assert_eq!(meta.config.objective, objective, "{}", dir.display());

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::protocol::EvalRecord;
 use crate::agent::Agent;
 use crate::config::{Evaluation, Objective};
-use crate::game::{Game, Quality};
+use crate::game::{Game, GarbageSchedule, Incoming, Quality};
 
 /// How one game went.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -116,16 +116,23 @@ struct GreedyGame {
     max_pieces: u64,
     /// No placement was left (the game cannot go on).
     stuck: bool,
+    /// The garbage arriving (objective Versus), if any.
+    incoming: Option<Incoming>,
 }
 
+/// Mixed into a game's seed for its garbage's stream.
+const GARBAGE_STREAM: u64 = 0x9a4b_a6e0_57ee_d00d;
+
 impl GreedyGame {
-    fn new(seed: u64, max_pieces: u64) -> GreedyGame {
+    fn new(seed: u64, max_pieces: u64, garbage: Option<&GarbageSchedule>) -> GreedyGame {
         GreedyGame {
             seed,
             game: Game::new(seed),
             quality: Quality::default(),
             max_pieces,
             stuck: false,
+            // Its own stream, apart from the pieces': the same games with or without garbage.
+            incoming: garbage.map(|g| Incoming::new(seed ^ GARBAGE_STREAM, g.clone())),
         }
     }
 
@@ -147,6 +154,9 @@ impl GreedyGame {
             .place(&best)
             .expect("the search's placements are legal in their game");
         self.quality.record(&outcome, self.game.board());
+        if let Some(incoming) = &mut self.incoming {
+            incoming.after_lock(&mut self.game, &outcome);
+        }
     }
 
     fn result(self) -> GameResult {
@@ -173,7 +183,7 @@ pub fn play_greedy(
     max_pieces: u64,
     mut on_pieces: impl FnMut(u64),
 ) -> GameResult {
-    let mut game = GreedyGame::new(seed, max_pieces);
+    let mut game = GreedyGame::new(seed, max_pieces, None);
     while !game.is_over() {
         let placed = game.game.pieces_placed();
         if placed.is_multiple_of(PROGRESS_EVERY) && placed > 0 {
@@ -263,14 +273,25 @@ pub struct PeriodicEvaluation {
     quality: Quality,
     topped_out: u32,
     lines: u64,
+    pieces: u64,
+    /// The run's garbage, which the games take when the objective is Versus.
+    garbage: GarbageSchedule,
 }
 
 impl PeriodicEvaluation {
-    /// An evaluation at step `steps`, nothing played yet.
-    pub fn new(schedule: &Evaluation, objective: Objective, steps: u64) -> PeriodicEvaluation {
+    /// An evaluation at step `steps`, nothing played yet; with objective Versus its games
+    /// take `garbage`.
+    pub fn new(
+        schedule: &Evaluation,
+        objective: Objective,
+        garbage: &GarbageSchedule,
+        steps: u64,
+    ) -> PeriodicEvaluation {
         PeriodicEvaluation {
             steps,
             objective,
+            pieces: 0,
+            garbage: garbage.clone(),
             games: schedule.games,
             max_pieces: schedule.max_pieces,
             seeds: ChaCha8Rng::seed_from_u64(schedule.seed),
@@ -303,7 +324,9 @@ impl PeriodicEvaluation {
                 Some(game) => game,
                 None => {
                     let seed = self.seeds.random();
-                    self.playing.insert(GreedyGame::new(seed, self.max_pieces))
+                    let garbage = (self.objective == Objective::Versus).then_some(&self.garbage);
+                    self.playing
+                        .insert(GreedyGame::new(seed, self.max_pieces, garbage))
                 }
             };
             if !game.is_over() {
@@ -314,6 +337,7 @@ impl PeriodicEvaluation {
                 self.quality.add(&result.quality);
                 self.topped_out += result.topped_out as u32;
                 self.lines += result.lines as u64;
+                self.pieces += result.pieces;
                 self.finished += 1;
             }
             if Instant::now() >= deadline && self.finished < self.games {
@@ -333,6 +357,7 @@ impl PeriodicEvaluation {
                 Objective::Survival => mean_lines,
                 Objective::Tetris => self.quality.tetris_rate(),
                 Objective::Attack => self.quality.attack_per_piece(),
+                Objective::Versus => self.pieces as f64 / self.games.max(1) as f64,
             },
             mean_lines,
             quality: self.quality,
@@ -366,21 +391,41 @@ mod tests {
             max_pieces: 50,
             seed: 9,
         };
-        let at_once = PeriodicEvaluation::new(&schedule, Objective::Survival, 7)
-            .advance(&mut agent, no_deadline())
-            .expect("with no deadline it plays to the end");
-        let mut sliced = PeriodicEvaluation::new(&schedule, Objective::Survival, 7);
-        let mut slices = 0;
-        // A deadline already past: one piece per slice.
-        let record = loop {
-            slices += 1;
-            if let Some(r) = sliced.advance(&mut agent, Instant::now()) {
-                break r;
-            }
-            assert!(sliced.games_done() < 3);
+        let garbage = GarbageSchedule {
+            chance: 0.5,
+            ..GarbageSchedule::default()
         };
-        assert_eq!(record, at_once);
-        assert!(slices as u64 >= at_once.quality.placements, "{slices}");
+        let mut figures = Vec::new();
+        for objective in [Objective::Survival, Objective::Versus] {
+            let at_once = PeriodicEvaluation::new(&schedule, objective, &garbage, 7)
+                .advance(&mut agent, no_deadline())
+                .expect("with no deadline it plays to the end");
+            let mut sliced = PeriodicEvaluation::new(&schedule, objective, &garbage, 7);
+            let mut slices = 0;
+            // A deadline already past: one piece per slice.
+            let record = loop {
+                slices += 1;
+                if let Some(r) = sliced.advance(&mut agent, Instant::now()) {
+                    break r;
+                }
+                assert!(sliced.games_done() < 3);
+            };
+            assert_eq!(record, at_once);
+            assert!(slices as u64 >= at_once.quality.placements, "{slices}");
+            figures.push((
+                at_once.mean_lines,
+                at_once.quality.placements,
+                at_once.figure,
+            ));
+        }
+        // Versus: the same games with garbage arriving (other lines), ranked by their pieces.
+        let (solo, versus) = (figures[0], figures[1]);
+        assert_ne!(
+            (solo.0, solo.1),
+            (versus.0, versus.1),
+            "garbage changed nothing"
+        );
+        assert_eq!(versus.2, versus.1 as f64 / 3.0);
     }
 
     #[test]

@@ -453,6 +453,7 @@ impl Learner {
         self.evaluation = Some(PeriodicEvaluation::new(
             &c.evaluation,
             c.objective,
+            &c.garbage,
             self.state.steps,
         ));
         self.state.evaluating = true;

@@ -120,6 +120,7 @@ impl EvalRecord {
             Objective::Survival => format!("{:.0} lines per game", self.figure),
             Objective::Tetris => format!("tetris rate {:.1}%", self.figure * 100.0),
             Objective::Attack => format!("attack per piece {:.3}", self.figure),
+            Objective::Versus => format!("{:.0} pieces under garbage", self.figure),
         }
     }
 

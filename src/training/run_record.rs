@@ -166,6 +166,7 @@ impl RunRecord {
                 "survival" => Some(Objective::Survival),
                 "tetris" => Some(Objective::Tetris),
                 "attack" => Some(Objective::Attack),
+                "versus" => Some(Objective::Versus),
                 _ => None,
             });
         let objective = latest
@@ -205,6 +206,8 @@ impl RunRecord {
                 Objective::Tetris => tetris_rate,
                 Objective::Attack => attack_per_piece,
                 Objective::Survival => mean_lines,
+                // Training games take the run's garbage: their pieces per game.
+                Objective::Versus => pieces as f64 / (i + 1).min(ROLLING_GAMES) as f64,
             };
             out.push(Rolling {
                 steps: g.steps,

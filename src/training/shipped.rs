@@ -19,6 +19,7 @@ pub fn folder_name(objective: Objective) -> &'static str {
         Objective::Survival => "survival",
         Objective::Tetris => "tetris",
         Objective::Attack => "attack",
+        Objective::Versus => "versus",
     }
 }
 

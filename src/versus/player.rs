@@ -72,7 +72,7 @@ pub enum PlayerSpec {
 
 /// What a player argument may be, for error messages.
 pub const SPEC_HELP: &str = "a checkpoint folder (e.g. checkpoints/<run>/best), a shipped agent \
-     (tetris, attack or survival), dellacherie, human, or tbp:PROGRAM [ARGS] for a Tetris Bot \
+     (tetris, attack, survival or versus), dellacherie, human, or tbp:PROGRAM [ARGS] for a Tetris Bot \
      Protocol bot";
 
 impl PlayerSpec {
@@ -118,7 +118,12 @@ impl PlayerSpec {
 }
 
 /// The objectives whose shipped agents a player may name.
-const OBJECTIVES: [Objective; 3] = [Objective::Tetris, Objective::Attack, Objective::Survival];
+const OBJECTIVES: [Objective; 4] = [
+    Objective::Tetris,
+    Objective::Attack,
+    Objective::Survival,
+    Objective::Versus,
+];
 
 /// A trained agent, greedy (with its lookahead).
 pub struct AgentPlayer {

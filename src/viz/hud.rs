@@ -419,6 +419,7 @@ fn eval_rows(m: &crate::training::Metrics) -> Vec<(&'static str, String)> {
             Objective::Survival => format!("{:.0} lines", e.figure),
             Objective::Tetris => format!("{:.1}% tetris", 100.0 * e.figure),
             Objective::Attack => format!("{:.3} atk/pc", e.figure),
+            Objective::Versus => format!("{:.0} pcs (garbage)", e.figure),
         };
         format!(
             "{figure}, {}/{} out @ {}",
