@@ -216,7 +216,7 @@ fn show_side(
     let score = versus.game(side).score();
     let pieces = totals.pieces.max(1);
     let seconds = frame.at.max(1e-3);
-    view.title = name.to_owned();
+    view.title = short(name, TITLE_CHARS);
     view.stats = vec![
         ("Wins".into(), frame.tally.wins[side as usize].to_string()),
         ("Sent".into(), totals.sent.to_string()),
@@ -238,6 +238,19 @@ fn show_side(
             if score.back_to_back { "yes" } else { "no" }.into(),
         ),
     ];
+}
+
+/// The most characters of a player's name over its stats (a TBP bot's name can be long).
+const TITLE_CHARS: usize = 20;
+
+/// `name`, cut to `most` characters with "..." when longer.
+fn short(name: &str, most: usize) -> String {
+    if name.chars().count() <= most {
+        name.to_owned()
+    } else {
+        let cut: String = name.chars().take(most.saturating_sub(3)).collect();
+        format!("{}...", cut.trim_end_matches([' ', '.']))
+    }
 }
 
 /// The words over a board: the end of its game, or a pause.
@@ -275,4 +288,19 @@ fn score_line(arena: &Arena, frame: &Frame) -> String {
         line.push_str(&format!("\n{ended}"));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_are_cut_to_fit_over_the_stats() {
+        assert_eq!(short("agents/versus", 20), "agents/versus");
+        assert_eq!(
+            short("Cold Clear 2 0.1.0 unknown", 20),
+            "Cold Clear 2 0.1..."
+        );
+        assert_eq!(short("ééééé", 4), "é...");
+    }
 }
