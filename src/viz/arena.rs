@@ -81,32 +81,49 @@ fn spawn_score_line(mut commands: Commands) {
     ));
 }
 
-/// Takes the match's new frames (the last one counts) and the person's asks.
+/// Takes the match's new frames (the last one counts) and the person's asks; the arena
+/// counts as changed (and is drawn again) only when something came.
 fn receive(mut arena: ResMut<Arena>) {
-    let arena = &mut *arena;
-    if let Some(frame) = arena.feed.frames.try_iter().last() {
-        arena.frame = Some(frame);
+    let mut came = false;
+    let a = arena.bypass_change_detection();
+    if let Some(frame) = a.feed.frames.try_iter().last() {
+        a.frame = Some(frame);
+        came = true;
     }
-    if let Some(person) = &mut arena.person {
+    if let Some(person) = &mut a.person {
         for ask in person.desk.asks.try_iter() {
             person.game = match ask {
                 Ask::Move(game) => Some(HumanGame::from_game(*game)),
                 Ask::Over => None,
             };
+            came = true;
         }
+    }
+    if came {
+        arena.set_changed();
     }
 }
 
 /// P pauses and resumes, `+`/`-` step the speed (a person plays at 1x), Esc quits.
 fn arena_keys(
     keys: Res<ButtonInput<KeyCode>>,
-    arena: Res<Arena>,
+    mut arena: ResMut<Arena>,
     mut exit: MessageWriter<AppExit>,
 ) {
-    let clock = &arena.feed.clock;
     if keys.just_pressed(KeyCode::Escape) {
         exit.write(AppExit::Success);
     }
+    let before = (arena.feed.clock.paused(), arena.feed.clock.speed());
+    speed_keys(&keys, &arena);
+    let clock = &arena.feed.clock;
+    if (clock.paused(), clock.speed()) != before {
+        // The overlay and the score line say so.
+        arena.set_changed();
+    }
+}
+
+fn speed_keys(keys: &ButtonInput<KeyCode>, arena: &Arena) {
+    let clock = &arena.feed.clock;
     if keys.just_pressed(KeyCode::KeyP) {
         clock.set_paused(!clock.paused());
     }
@@ -135,6 +152,9 @@ fn arena_keys(
 /// The person's keys move their piece; a lock goes back to the match. Nothing moves while
 /// the match is paused.
 fn person_plays(time: Res<Time>, keys: Res<ButtonInput<KeyCode>>, mut arena: ResMut<Arena>) {
+    if arena.person.is_none() {
+        return;
+    }
     let paused = arena.feed.clock.paused();
     let Some(person) = &mut arena.person else {
         return;
@@ -293,6 +313,82 @@ fn score_line(arena: &Arena, frame: &Frame) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::game::{PieceGrid, Versus, VersusRules};
+    use crate::versus::MatchClock;
+    use crate::versus::live::Tally;
+    use crate::viz::board::{self, BoardLayout};
+    use crate::viz::controls::tap_key;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_frame_fills_both_boards_and_p_pauses_with_an_overlay() {
+        let (frames_tx, frames) = crossbeam_channel::unbounded();
+        let clock = Arc::new(MatchClock::new());
+        let feed = Feed {
+            names: ["left bot".into(), "right bot".into()],
+            frames,
+            clock: clock.clone(),
+            games: 3,
+        };
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins)
+            .init_resource::<ButtonInput<KeyCode>>()
+            .insert_resource(BoardLayout::two(700.0, 1.18))
+            .insert_resource(Arena::new(feed, None))
+            .add_plugins((board::plugin, plugin));
+        app.update();
+        let mut versus = Versus::new(4, VersusRules::default());
+        let p = versus.game(Side::Left).placements()[0];
+        versus.place(Side::Left, &p).unwrap();
+        frames_tx
+            .send(Frame {
+                game: 1,
+                versus,
+                grids: [PieceGrid::default(), PieceGrid::default()],
+                moving: [None, Some(p)],
+                at: 2.0,
+                tally: Tally {
+                    wins: [1, 0],
+                    draws: 0,
+                },
+                ended: None,
+                over: false,
+            })
+            .unwrap();
+        app.update();
+        let left = app.world().resource::<BoardView>().clone();
+        let right = app.world().resource::<SecondBoard>().0.clone();
+        assert_eq!(left.title, "left bot");
+        assert_eq!(right.title, "right bot");
+        assert_eq!(left.stats[0], ("Wins".into(), "1".into()));
+        assert_eq!(left.stats[6], ("Pieces".into(), "1".into()));
+        assert_eq!(
+            right.active.map(|a| a.0),
+            Some(p.piece()),
+            "the moving piece"
+        );
+        assert_eq!(left.overlay, None);
+        let line = |app: &mut App| {
+            let world = app.world_mut();
+            let mut q = world.query_filtered::<&Text2d, With<ScoreLine>>();
+            q.single(world).unwrap().0.clone()
+        };
+        assert!(
+            line(&mut app).contains("left bot  1 - 0  right bot"),
+            "{}",
+            line(&mut app)
+        );
+        assert!(line(&mut app).contains("game 2 of 3"));
+        tap_key(&mut app, KeyCode::KeyP);
+        assert!(clock.paused());
+        app.update();
+        let overlay = app.world().resource::<BoardView>().overlay.clone();
+        assert_eq!(overlay.as_deref(), Some("PAUSED\nP: resume"));
+        tap_key(&mut app, KeyCode::Equal);
+        assert_eq!(clock.speed(), 2.0);
+        app.update();
+        assert!(line(&mut app).contains("2x"), "{}", line(&mut app));
+    }
 
     #[test]
     fn long_names_are_cut_to_fit_over_the_stats() {
