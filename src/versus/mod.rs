@@ -79,6 +79,14 @@ impl Turn {
             Turn::Ready(at) | Turn::Thinking { at, .. } | Turn::Moving { at, .. } => at,
         }
     }
+
+    /// The placement it is moving into place, if it chose one.
+    fn moving(&self) -> Option<&Placement> {
+        match self {
+            Turn::Moving { placement, .. } => Some(placement),
+            _ => None,
+        }
+    }
 }
 
 /// How often a player with no answer yet is asked again, in seconds.
@@ -123,12 +131,6 @@ pub fn play_game(
             fault.get_or_insert((side, f));
         }
     }
-    let moving_of = |turns: &[Turn; 2]| {
-        turns.clone().map(|t| match t {
-            Turn::Moving { placement, .. } => Some(placement),
-            _ => None,
-        })
-    };
     while fault.is_none() && versus.winner().is_none() {
         let counts = Side::BOTH.map(|s| versus.game(s).pieces_placed());
         if options.max_pieces > 0 && counts.iter().all(|&n| n >= options.max_pieces) {
@@ -172,10 +174,9 @@ pub fn play_game(
                             at: chosen_at + inputs as f64 * options.delays.input,
                             placement,
                         };
-                        let moving = moving_of(&turns);
                         show(Moment {
                             versus: &versus,
-                            moving: [moving[0].as_ref(), moving[1].as_ref()],
+                            moving: turns.each_ref().map(Turn::moving),
                             at: turns[i].at() - origin,
                             lock: None,
                         });
@@ -205,10 +206,9 @@ pub fn play_game(
                         0.0
                     };
                     turns[i] = Turn::Ready(at + pause + options.delays.spawn);
-                    let moving = moving_of(&turns);
                     show(Moment {
                         versus: &versus,
-                        moving: [moving[0].as_ref(), moving[1].as_ref()],
+                        moving: turns.each_ref().map(Turn::moving),
                         at: at - origin,
                         lock: Some((side, &placement, &outcome)),
                     });
