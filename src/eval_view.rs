@@ -76,7 +76,13 @@ pub fn table(checkpoint: &Path, seed: u64, max_pieces: u64, r: &EvalReport) -> S
     };
     let play = match r.lookahead {
         0 => "greedy".to_string(),
-        n => format!("greedy (lookahead {n})"),
+        beam => format!(
+            "greedy (lookahead {})",
+            tetris_dqn::agent::Lookahead {
+                beam,
+                depth: r.depth
+            }
+        ),
     };
     format!(
         "{} (trained {} steps): {} {play} games, seed {}, {cap}\n\

@@ -8,7 +8,9 @@ mod versus_cmd;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use tetris_dqn::agent::{DEFAULT_LOOKAHEAD, Device, describe_libtorch, use_torch_threads};
+use tetris_dqn::agent::{
+    DEFAULT_LOOKAHEAD, Device, Lookahead, describe_libtorch, use_torch_threads,
+};
 use tetris_dqn::config::{Config, DeviceChoice};
 use tetris_dqn::training::eval;
 use tetris_dqn::training::hint::HintWorker;
@@ -268,6 +270,20 @@ struct LookaheadArg {
     /// that training acts by.
     #[arg(long = "lookahead", value_name = "N", default_value_t = DEFAULT_LOOKAHEAD)]
     beam: usize,
+    /// How many pieces the lookahead plays further where the queue shows them: 1 the next;
+    /// more, a beam search of the lookahead's width over the queue, the network valuing
+    /// where it stops.
+    #[arg(long, value_name = "PIECES", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=16))]
+    depth: u32,
+}
+
+impl LookaheadArg {
+    fn get(&self) -> Lookahead {
+        Lookahead {
+            beam: self.beam,
+            depth: self.depth as usize,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -389,14 +405,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             viz::display::check("`tetris-dqn play`", false)?;
             let hint = hint_dir
                 .as_deref()
-                .map(|dir| HintWorker::start(dir, Device::CPU, args.lookahead.beam))
+                .map(|dir| HintWorker::start(dir, Device::CPU, args.lookahead.get()))
                 .transpose()?;
             let exit = viz::run_play(args.seed, hint, shot);
             Ok(exit_code(&exit))
         }
         Command::Demo(args) => demo(args),
         Command::Tbp(args) => {
-            tetris_dqn::tbp::run(args.checkpoint.as_deref(), args.lookahead.beam)?;
+            tetris_dqn::tbp::run(args.checkpoint.as_deref(), args.lookahead.get())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(args) => report(args),
@@ -565,7 +581,7 @@ fn watch(args: WatchArgs) -> Result<ExitCode> {
         seed: args.seed,
         device: args.device,
         step_delay,
-        lookahead: args.lookahead.beam,
+        lookahead: args.lookahead.get(),
     })?;
     let hub =
         Hub::start(handle, ChartHistory::default()).context("cannot start the watchers' thread")?;
@@ -712,7 +728,7 @@ fn evaluate(args: EvalArgs) -> Result<ExitCode> {
     }
     let device = Device::resolve(args.device)?;
     let (mut agent, meta) = checkpoint::load_agent(&args.checkpoint, device)?;
-    agent.set_lookahead(args.lookahead.beam);
+    args.lookahead.get().apply(&mut agent);
     use_torch_threads(meta.config.torch_threads as usize);
     let mut progress = eval_view::EvalProgressView::new(args.games);
     let report = eval::evaluate(

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use tetris_dqn::agent::DEFAULT_LOOKAHEAD;
+use tetris_dqn::agent::{DEFAULT_LOOKAHEAD, Lookahead};
 use tetris_dqn::game::{Side, VersusRules};
 use tetris_dqn::versus::live::LiveMatch;
 use tetris_dqn::versus::{
@@ -48,6 +48,9 @@ pub struct VersusArgs {
     /// The agents' lookahead (see `eval --lookahead`).
     #[arg(long = "lookahead", value_name = "N", default_value_t = DEFAULT_LOOKAHEAD)]
     pub beam: usize,
+    /// How many pieces the agents' lookahead plays further (see `eval --depth`).
+    #[arg(long, value_name = "PIECES", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub depth: u32,
     /// Garbage does not cancel: every attack is sent whole.
     #[arg(long)]
     pub no_countering: bool,
@@ -139,7 +142,10 @@ pub fn run(args: &VersusArgs) -> Result<MatchReport> {
         bail!("versus: a human plays in the window; drop --headless to play");
     }
     let player_options = PlayerOptions {
-        lookahead: args.beam,
+        lookahead: Lookahead {
+            beam: args.beam,
+            depth: args.depth as usize,
+        },
         move_limit: Duration::from_millis(args.move_limit),
         bot_stderr: args.bot_stderr,
     };

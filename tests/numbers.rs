@@ -96,6 +96,7 @@ fn flags() -> Vec<(Vec<String>, &'static str)> {
         (eval("--max-pieces"), "--max-pieces"),
         (eval(""), "--seed"),
         (eval(""), "--lookahead"),
+        (eval(""), "--depth"),
         (s(&["demo"]), "--seed"),
         (s(&["demo"]), "--input-ms"),
         (s(&["demo"]), "--screenshot-after"),
@@ -103,6 +104,7 @@ fn flags() -> Vec<(Vec<String>, &'static str)> {
         (s(&["bench", "--pieces", "1"]), "--train-steps"),
         (s(&["bench", "--train-steps", "1"]), "--watchers"),
         (s(&["tbp", &ckpt]), "--lookahead"),
+        (s(&["tbp", &ckpt]), "--depth"),
         (s(&["attach", "no-such-run"]), "--screenshot-after"),
     ]
 }

@@ -30,8 +30,14 @@ struct Bot {
 
 impl Bot {
     fn start(checkpoint: &Path) -> Bot {
+        Bot::start_with(checkpoint, &[])
+    }
+
+    /// The bot of `checkpoint` with more `args` (`--depth 4`).
+    fn start_with(checkpoint: &Path, args: &[&str]) -> Bot {
         let mut child = Command::new(BIN)
             .args(["tbp", checkpoint.to_str().unwrap()])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -284,6 +290,26 @@ fn with_a_short_queue_the_bot_plays_only_the_pieces_it_was_shown() {
     let moves = suggested_pieces(&mut bot, &["T"], Some("I"), None);
     assert!(moves.iter().all(|p| p == "T" || p == "I"), "{moves:?}");
     // The bag's last piece is known even when the queue does not show it.
+    let moves = suggested_pieces(&mut bot, &["T"], None, Some(&["S"]));
+    assert!(moves.iter().all(|p| p == "T" || p == "S"), "{moves:?}");
+    bot.quit();
+
+    // Searching 4 pieces deep over a queue of 3: the same, and the same answer each time.
+    let mut bot = Bot::start_with(&agent, &["--depth", "4"]);
+    assert_eq!(bot.receive()["type"], "info");
+    bot.send(json!({"type": "rules"}));
+    assert_eq!(bot.receive()["type"], "ready");
+    let moves = suggested_pieces(&mut bot, &["T"], None, None);
+    assert!(
+        !moves.is_empty() && moves.iter().all(|p| p == "T"),
+        "{moves:?}"
+    );
+    let three = suggested_pieces(&mut bot, &["T", "S", "Z"], None, None);
+    assert!(three.iter().all(|p| p == "T" || p == "S"), "{three:?}");
+    assert_eq!(
+        three,
+        suggested_pieces(&mut bot, &["T", "S", "Z"], None, None)
+    );
     let moves = suggested_pieces(&mut bot, &["T"], None, Some(&["S"]));
     assert!(moves.iter().all(|p| p == "T" || p == "S"), "{moves:?}");
     bot.quit();

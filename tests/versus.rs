@@ -111,13 +111,23 @@ fn a_seeded_match_between_checkpoints_is_the_same_twice() {
 
 #[test]
 fn an_agent_and_the_same_agent_through_tbp_play_the_same_moves() {
-    // The shipped tetris agent (it plays far past the piece limit), on both sides.
-    let bot = format!("tbp:{BIN} tbp --lookahead 0");
+    // The shipped tetris agent (it plays far past the piece limit), on both sides: playing
+    // one placement, and searching 3 pieces deep (which in the arena sees what TBP is sent:
+    // the previews and the bag's pieces after them).
+    for look in [["0", "1"], ["8", "3"]] {
+        same_moves_through_tbp(look);
+    }
+}
+
+fn same_moves_through_tbp([beam, depth]: [&str; 2]) {
+    let bot = format!("tbp:{BIN} tbp --lookahead {beam} --depth {depth}");
     let report = play(&[
         "tetris",
         &bot,
         "--lookahead",
-        "0",
+        beam,
+        "--depth",
+        depth,
         "--games",
         "2",
         "--max-pieces",

@@ -15,6 +15,8 @@
 //! play time; it is not Double DQN, which would pick the successor again, with the current
 //! online network, at learning time.
 
+mod deep;
+
 use std::path::Path;
 
 use rand::Rng;
@@ -30,7 +32,7 @@ use super::replay::{Batch, ReplayBuffer};
 use super::safetensors;
 use super::{AgentError, MODEL_FILE, OPTIMIZER_FILE, TARGET_FILE};
 use crate::config::{Config, Epsilon, Reward, TSD_SLOTS_COUNTED};
-use crate::game::{Board, Game, Piece, PlaceOutcome, Placement, tsd_slots};
+use crate::game::{Board, Game, NEXT_VISIBLE, Piece, PlaceOutcome, Placement, tsd_slots};
 
 /// The hyperparameters the algorithm uses, taken from the config once.
 #[derive(Clone, Debug, PartialEq)]
@@ -126,9 +128,15 @@ pub struct Foresight {
 }
 
 impl Foresight {
-    /// Every piece the game holds is known (our own games: eval, watch, training).
+    /// Every piece the game holds is known, the engine's queue beyond the preview included.
     pub const ALL: Foresight = Foresight {
         known_next: usize::MAX,
+        bag: Vec::new(),
+    };
+    /// What a player of our own games sees (eval, watch, versus, the hint): the current
+    /// piece, hold and the [`NEXT_VISIBLE`] previews, no further.
+    pub const VISIBLE: Foresight = Foresight {
+        known_next: NEXT_VISIBLE,
         bag: Vec::new(),
     };
 }
@@ -153,8 +161,11 @@ pub struct Agent {
     /// The network has learnt since `plain` was copied from it.
     plain_stale: bool,
     batch: Batch,
-    /// How many of the best placements [`Agent::choose`] plays one piece further (0: none).
+    /// How many of the best placements [`Agent::choose`] plays further (0: none), and the
+    /// width of the deeper search's beam.
     lookahead: usize,
+    /// How many pieces further the lookahead plays (1: the next).
+    depth: usize,
     /// Afterstates valued by the last [`Agent::rank`] (both plies).
     scored: usize,
 }
@@ -195,6 +206,7 @@ impl Agent {
             plain_stale: false,
             batch: Batch::default(),
             lookahead: 0,
+            depth: 1,
             scored: 0,
         }
     }
@@ -277,14 +289,16 @@ impl Agent {
     }
 
     /// The greedy placement in `game` (what eval, watch and the hint play), or None when the
-    /// game is over. With a [lookahead](Agent::set_lookahead) it is the best after looking one
-    /// piece further.
+    /// game is over. With a [lookahead](Agent::set_lookahead) it is the best after looking
+    /// further, over the pieces a player sees ([`Foresight::VISIBLE`]).
     pub fn choose(&mut self, game: &Game) -> Option<Placement> {
         if self.lookahead == 0 {
             self.scored = 0;
             return self.score(game).map(|i| self.candidates.placements[i]);
         }
-        self.rank(game, &Foresight::ALL, 1).first().map(|&(p, _)| p)
+        self.rank(game, &Foresight::VISIBLE, 1)
+            .first()
+            .map(|&(p, _)| p)
     }
 
     /// Makes [`Agent::choose`], [`Agent::rank`] and a greedy [`Agent::act`] look one piece
@@ -296,14 +310,26 @@ impl Agent {
         self.lookahead = beam;
     }
 
-    /// How many placements are looked at one piece further (0: none).
+    /// How many placements are looked at further (0: none).
     pub fn lookahead(&self) -> usize {
         self.lookahead
     }
 
+    /// Makes the lookahead play `depth` pieces further (at least 1, the next piece: the
+    /// default) where the queue knows them: a beam search of the lookahead's width over the
+    /// known pieces, the network valuing where it stops ([`deep`]'s text).
+    pub fn set_depth(&mut self, depth: usize) {
+        self.depth = depth.max(1);
+    }
+
+    /// How many pieces further the lookahead plays.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
     /// Up to `n` placements of `game`, best first, with their values (ties keep the search's
     /// order, so the first is [`Agent::choose`]'s). With a lookahead the beam comes first,
-    /// valued one piece further, then the rest by Q. Only pieces `foresight` knows are looked
+    /// valued [depth](Agent::set_depth) pieces further, then the rest by Q. Only pieces `foresight` knows are looked
     /// at: hold's placements are candidates when the settings allow it and hold's piece is
     /// known; a beam placement whose next piece is not known is valued over the pieces the
     /// 7-bag may deal (their mean), or, with no bag known, by its Q alone.
@@ -323,13 +349,13 @@ impl Agent {
             order.iter().map(|&i| (c.placements[i], c.q[i])).collect();
         if self.lookahead > 0 {
             let beam = self.lookahead.min(ranked.len());
-            let first: Vec<(f32, bool)> = order[..beam]
+            let roots: Vec<(Placement, f32, bool)> = order[..beam]
                 .iter()
-                .map(|&i| (c.rewards[i], c.dones[i]))
+                .map(|&i| (c.placements[i], c.rewards[i], c.dones[i]))
                 .collect();
-            for (slot, (reward, done)) in first.into_iter().enumerate() {
-                let placement = ranked[slot].0;
-                if let Some(v) = self.value_beyond(game, &placement, reward, done, foresight) {
+            let values = self.value_deep(game, &roots, foresight, self.depth);
+            for (slot, value) in values.into_iter().enumerate() {
+                if let Some(v) = value {
                     ranked[slot].1 = v;
                 }
             }
@@ -338,46 +364,6 @@ impl Agent {
         }
         ranked.truncate(n);
         ranked
-    }
-
-    /// The value of playing `placement` (earning `reward`, ending the game when `done`) in
-    /// `game`, looking one piece further: `reward + gamma x` the best Q after it, over the
-    /// next pieces `foresight` allows; None when it knows of none. Scores the positions after
-    /// it, so the candidates of `game` are gone.
-    fn value_beyond(
-        &mut self,
-        game: &Game,
-        placement: &Placement,
-        reward: f32,
-        done: bool,
-        foresight: &Foresight,
-    ) -> Option<f32> {
-        if done {
-            return Some(reward);
-        }
-        let gamma = self.settings.gamma as f32;
-        let mut after = game.clone();
-        after
-            .place(placement)
-            .expect("the search's placements are legal in their game");
-        // Holding into an empty hold places the queue's first piece: one more piece used.
-        let used = 1 + usize::from(placement.uses_hold() && game.hold().is_none());
-        if foresight.known_next >= used {
-            let v = self.best_value(&after, foresight.known_next - used);
-            return Some(reward + gamma * v);
-        }
-        if foresight.bag.is_empty() || foresight.known_next + 1 < used {
-            return None;
-        }
-        // The next piece is the bag's to deal: each it may deal, equally likely.
-        let mut sum = 0.0;
-        for &piece in &foresight.bag {
-            sum += match after.with_current(piece) {
-                Some(position) => self.best_value(&position, 0),
-                None => self.settings.reward.game_over,
-            };
-        }
-        Some(reward + gamma * sum / foresight.bag.len() as f32)
     }
 
     /// The best Q of `position`, whose pieces after the current one are known `known_after`
@@ -457,7 +443,7 @@ impl Agent {
             } else if self.lookahead > 0 {
                 // Watching with a lookahead: its choice, found again among the candidates of
                 // `game` (looking ahead scored other positions).
-                let (chosen, _) = self.rank(game, &Foresight::ALL, 1)[0];
+                let (chosen, _) = self.rank(game, &Foresight::VISIBLE, 1)[0];
                 self.score(game);
                 self.candidates
                     .placements
@@ -1029,6 +1015,116 @@ mod tests {
         a.encoding()
             .encode(&game.preview(&action.placement).unwrap(), &mut want);
         assert_eq!(a.afterstate_of(&action), want);
+    }
+
+    /// The best value of `game` searched exhaustively `depth` pieces further by a plain
+    /// agent (no lookahead): the best over placements of reward + gamma x the same one piece
+    /// on; at the last level, the best Q.
+    fn exhaustive(plain: &mut Agent, game: &Game, depth: usize, gamma: f32) -> f32 {
+        let ranked = plain.rank(game, &Foresight::ALL, usize::MAX);
+        if depth == 0 || ranked.is_empty() {
+            return ranked
+                .first()
+                .map_or(plain.settings.reward.game_over, |r| r.1);
+        }
+        let mut best = f32::NEG_INFINITY;
+        for (placement, q) in ranked {
+            let preview = game.preview(&placement).unwrap();
+            let value = if preview.outcome.top_out.is_some() {
+                q
+            } else {
+                let mut after = game.clone();
+                after.place(&placement).unwrap();
+                reward_of(&plain.settings.reward, &preview.outcome)
+                    + gamma * exhaustive(plain, &after, depth - 1, gamma)
+            };
+            best = best.max(value);
+        }
+        best
+    }
+
+    #[test]
+    fn a_search_as_wide_as_the_tree_values_each_placement_by_its_best_line() {
+        let no_hold = Config {
+            use_hold: false,
+            ..tiny()
+        };
+        let gamma = no_hold.gamma as f32;
+        let next = [Piece::O, Piece::I, Piece::L];
+        let game = Game::from_position(Board::new(), Piece::T, None, &next, 3).unwrap();
+        let mut a = agent(&no_hold, 5);
+        let mut plain = agent(&no_hold, 5);
+        a.set_lookahead(100_000);
+        a.set_depth(2);
+        let ranked = a.rank(&game, &Foresight::ALL, usize::MAX);
+        assert!(ranked.windows(2).all(|w| w[0].1 >= w[1].1));
+        for &(placement, value) in &ranked {
+            let preview = game.preview(&placement).unwrap();
+            let mut after = game.clone();
+            after.place(&placement).unwrap();
+            let want = reward_of(&no_hold.reward, &preview.outcome)
+                + gamma * exhaustive(&mut plain, &after, 1, gamma);
+            assert!((value - want).abs() < 1e-4, "{value} vs {want}");
+        }
+        // A narrower beam looks at fewer positions, and at depth 1 it is one piece further.
+        a.set_lookahead(4);
+        a.rank(&game, &Foresight::ALL, 1);
+        let narrow = a.candidates_scored();
+        a.set_lookahead(16);
+        a.rank(&game, &Foresight::ALL, 1);
+        assert!(a.candidates_scored() > narrow);
+        a.set_depth(1);
+        let one = a.rank(&game, &Foresight::ALL, usize::MAX);
+        for &(placement, value) in &one[..16] {
+            let preview = game.preview(&placement).unwrap();
+            let mut after = game.clone();
+            after.place(&placement).unwrap();
+            let want = reward_of(&no_hold.reward, &preview.outcome)
+                + gamma * exhaustive(&mut plain, &after, 0, gamma);
+            assert!((value - want).abs() < 1e-5, "{value} vs {want}");
+        }
+    }
+
+    #[test]
+    fn a_deep_search_plays_only_the_pieces_it_knows() {
+        let features = Config {
+            network: Network::Mlp {
+                hidden: vec![8],
+                context: false,
+            },
+            ..tiny()
+        };
+        let mut a = agent(&features, 5);
+        a.set_lookahead(6);
+        a.set_depth(6);
+        // Two pieces known after the current one; what the engine invents beyond differs.
+        let known = [Piece::S, Piece::Z];
+        let position =
+            |seed| Game::from_position(Board::new(), Piece::T, None, &known, seed).unwrap();
+        let (g1, g2) = (position(1), position(9));
+        assert_ne!(g1.next().collect::<Vec<_>>(), g2.next().collect::<Vec<_>>());
+        let two = Foresight {
+            known_next: 2,
+            bag: vec![],
+        };
+        let r1 = a.rank(&g1, &two, usize::MAX);
+        let deep = a.candidates_scored();
+        assert_eq!(r1, a.rank(&g2, &two, usize::MAX));
+        // Looking 6 deep over 2 known pieces is looking 2 deep (hold's piece is known, so a
+        // hold into the empty hold uses one more).
+        a.set_depth(2);
+        assert_eq!(r1, a.rank(&g1, &two, usize::MAX));
+        assert_eq!(a.candidates_scored(), deep);
+        // With the bag known, the first unknown piece is valued over it, the same whatever
+        // the engine invented.
+        let bag = Foresight {
+            known_next: 2,
+            bag: vec![Piece::I, Piece::O, Piece::J],
+        };
+        a.set_depth(6);
+        let b1 = a.rank(&g1, &bag, usize::MAX);
+        assert_eq!(b1, a.rank(&g2, &bag, usize::MAX));
+        assert_ne!(b1, r1, "the bag's pieces change the values");
     }
 
     #[test]

@@ -27,6 +27,51 @@ pub use replay::{Batch, ReplayBuffer};
 /// 89.5% tetris rate to none and 98.1%, at about an eighth of the speed.
 pub const DEFAULT_LOOKAHEAD: usize = 8;
 
+/// How an agent that plays without learning looks ahead: its `beam` best placements (0: the
+/// one-placement argmax that training acts by) played `depth` pieces further where the queue
+/// knows them ([`Agent::set_lookahead`], [`Agent::set_depth`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Lookahead {
+    /// Placements looked at further, and the width of the search's beam.
+    pub beam: usize,
+    /// Pieces played further (1: the next).
+    pub depth: usize,
+}
+
+impl Lookahead {
+    /// No lookahead: the one-placement argmax.
+    pub const NONE: Lookahead = Lookahead { beam: 0, depth: 1 };
+
+    /// `beam` placements looked one piece further.
+    pub const fn one_piece(beam: usize) -> Lookahead {
+        Lookahead { beam, depth: 1 }
+    }
+
+    /// Makes `agent` look ahead this way.
+    pub fn apply(self, agent: &mut Agent) {
+        agent.set_lookahead(self.beam);
+        agent.set_depth(self.depth);
+    }
+}
+
+impl Default for Lookahead {
+    /// [`DEFAULT_LOOKAHEAD`] placements, one piece further.
+    fn default() -> Lookahead {
+        Lookahead::one_piece(DEFAULT_LOOKAHEAD)
+    }
+}
+
+impl std::fmt::Display for Lookahead {
+    /// "none", "8" or "8, 3 pieces deep".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.beam, self.depth) {
+            (0, _) => write!(f, "none"),
+            (beam, 1) => write!(f, "{beam}"),
+            (beam, depth) => write!(f, "{beam}, {depth} pieces deep"),
+        }
+    }
+}
+
 /// Weights of the network being trained.
 pub const MODEL_FILE: &str = "model.safetensors";
 /// Weights of the target network.

@@ -19,7 +19,7 @@ use tbp::move_info::MoveInfo;
 use tbp::randomizer::RandomizerState;
 use tbp::{MaybeUnknown, data::Move};
 
-use crate::agent::{Agent, Device, Foresight};
+use crate::agent::{Agent, Device, Foresight, Lookahead};
 use crate::game::{Board, Game, Piece};
 use crate::training::checkpoint::{self, CheckpointError};
 use convert::{
@@ -296,7 +296,11 @@ impl Bot {
                 let seconds = started.elapsed().as_secs_f64().max(1e-9);
                 info.nodes = Some(nodes);
                 info.nps = Some(nodes / seconds);
-                info.depth = Some(if self.agent.lookahead() > 0 { 2.0 } else { 1.0 });
+                info.depth = Some(if self.agent.lookahead() > 0 {
+                    1.0 + self.agent.depth() as f64
+                } else {
+                    1.0
+                });
                 if let Some((_, q)) = ranked.first() {
                     info.extra = Some(format!("q {q:.3}"));
                 }
@@ -358,15 +362,15 @@ impl Bot {
     }
 }
 
-/// Runs the bot on stdin/stdout with the agent of `checkpoint`, looking `lookahead` placements
-/// one piece further, until `quit` or the end of input.
-pub fn run(checkpoint: Option<&Path>, lookahead: usize) -> Result<(), TbpError> {
+/// Runs the bot on stdin/stdout with the agent of `checkpoint`, looking ahead by `lookahead`,
+/// until `quit` or the end of input.
+pub fn run(checkpoint: Option<&Path>, lookahead: Lookahead) -> Result<(), TbpError> {
     let dir = match checkpoint {
         Some(dir) => dir.to_owned(),
         None => crate::training::shipped::default_agent()?,
     };
     let (mut agent, meta) = checkpoint::load_agent(&dir, Device::CPU)?;
-    agent.set_lookahead(lookahead);
+    lookahead.apply(&mut agent);
     crate::agent::use_torch_threads(meta.config.torch_threads as usize);
     log(&format!(
         "playing with {} ({} steps of training)",

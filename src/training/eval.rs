@@ -71,8 +71,10 @@ impl Summary {
 pub struct EvalReport {
     /// Steps the checkpoint had trained.
     pub checkpoint_steps: u64,
-    /// Placements looked one piece further at each move (0: the one-placement argmax).
+    /// Placements looked further at each move (0: the one-placement argmax).
     pub lookahead: usize,
+    /// Pieces the lookahead plays further (1: the next).
+    pub depth: usize,
     /// Every game.
     pub games: Vec<GameResult>,
     /// Lines per game.
@@ -240,6 +242,7 @@ pub fn evaluate(
     EvalReport {
         checkpoint_steps,
         lookahead: agent.lookahead(),
+        depth: agent.depth(),
         lines: Summary::of(&lines),
         score: Summary::of(&score),
         pieces_per_s: pieces as f64 / seconds,

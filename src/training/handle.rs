@@ -18,7 +18,7 @@ use super::metrics_log::MetricsLog;
 use super::protocol::{BoardFrame, FinishReason, TrainerEvent};
 use super::run_folder::{self, RunFolderError, RunLock};
 use super::trainer::{Trainer, TrainerSetup};
-use crate::agent::{AgentError, Device};
+use crate::agent::{AgentError, Device, Lookahead};
 use crate::config::{Config, DeviceChoice};
 
 /// Events the channel holds before they wait in the trainer's backlog.
@@ -58,8 +58,8 @@ pub struct WatchOptions {
     pub device: DeviceChoice,
     /// Delay after each placement (at most [`super::protocol::MAX_STEP_DELAY`]).
     pub step_delay: Duration,
-    /// Placements looked at one piece further ([`crate::agent::Agent::set_lookahead`]).
-    pub lookahead: usize,
+    /// How the agent looks ahead.
+    pub lookahead: Lookahead,
 }
 
 /// Why a trainer could not start.
@@ -130,11 +130,14 @@ impl TrainerHandle {
     pub fn watch(options: WatchOptions) -> Result<TrainerHandle, TrainingError> {
         let device = Device::resolve(options.device)?;
         let (mut agent, meta) = checkpoint::load_agent(&options.checkpoint, device)?;
-        agent.set_lookahead(options.lookahead);
+        options.lookahead.apply(&mut agent);
         let learner = Learner::watching(meta.config.clone(), agent, options.seed);
-        let run_name = match options.lookahead {
+        let run_name = match options.lookahead.beam {
             0 => format!("{} (watching)", meta.config.run_name),
-            n => format!("{} (watching, lookahead {n})", meta.config.run_name),
+            _ => format!(
+                "{} (watching, lookahead {})",
+                meta.config.run_name, options.lookahead
+            ),
         };
         Self::spawn(TrainerSetup {
             learner,

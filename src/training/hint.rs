@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::checkpoint::{self, CheckpointError};
-use crate::agent::Device;
+use crate::agent::{Device, Lookahead};
 use crate::game::{Game, Placement};
 use crossbeam_channel::{Receiver, Sender};
 
@@ -17,15 +17,15 @@ pub struct HintWorker {
 }
 
 impl HintWorker {
-    /// Loads the checkpoint in `dir` and starts the thread; the agent looks `lookahead`
-    /// placements one piece further ([`crate::agent::Agent::set_lookahead`]).
+    /// Loads the checkpoint in `dir` and starts the thread; the agent looks ahead by
+    /// `lookahead`.
     pub fn start(
         dir: &Path,
         device: Device,
-        lookahead: usize,
+        lookahead: Lookahead,
     ) -> Result<HintWorker, CheckpointError> {
         let (mut agent, meta) = checkpoint::load_agent(dir, device)?;
-        agent.set_lookahead(lookahead);
+        lookahead.apply(&mut agent);
         let (position_tx, position_rx) = crossbeam_channel::unbounded::<Game>();
         let (answer_tx, answer_rx) = crossbeam_channel::unbounded();
         let threads = meta.config.torch_threads as usize;

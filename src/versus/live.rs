@@ -219,6 +219,7 @@ pub fn ending_words(names: &[String; 2], record: &GameRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::agent::Lookahead;
     use crate::game::{Side, VersusRules};
     use crate::versus::{Delays, Pace};
     use std::time::Duration;
@@ -238,7 +239,7 @@ mod tests {
             max_pieces,
         };
         let players = PlayerOptions {
-            lookahead: 0,
+            lookahead: Lookahead::NONE,
             move_limit: Duration::from_millis(500),
             bot_stderr: false,
         };

@@ -17,6 +17,7 @@ pub mod tbp_child;
 
 use std::time::{Duration, Instant};
 
+use crate::agent::Lookahead;
 use crate::game::{Placement, Side, Versus, VersusOutcome};
 
 pub use clock::MatchClock;
@@ -28,8 +29,8 @@ use tbp_child::TbpBot;
 /// How the players that think in this process are set up.
 #[derive(Clone, Debug)]
 pub struct PlayerOptions {
-    /// The agents' lookahead beam (0: the one-placement argmax).
-    pub lookahead: usize,
+    /// How the agents look ahead.
+    pub lookahead: Lookahead,
     /// The longest a TBP bot may take to answer `suggest`.
     pub move_limit: Duration,
     /// Let TBP bots' standard error through (else it is dropped).

@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::agent::{Agent, Device};
+use crate::agent::{Agent, Device, Foresight, Lookahead};
 use crate::config::Objective;
-use crate::game::{Game, Placement, dellacherie};
+use crate::game::{Game, NEXT_VISIBLE, Placement, dellacherie};
 use crate::training::{checkpoint, shipped};
 
 /// Why a player lost a game without topping out.
@@ -132,10 +132,13 @@ pub struct AgentPlayer {
 }
 
 impl AgentPlayer {
-    /// The agent of checkpoint `dir`, looking ahead with `beam` (0: none).
-    pub fn load(dir: &Path, beam: usize) -> Result<AgentPlayer, checkpoint::CheckpointError> {
+    /// The agent of checkpoint `dir`, looking ahead by `lookahead`.
+    pub fn load(
+        dir: &Path,
+        lookahead: Lookahead,
+    ) -> Result<AgentPlayer, checkpoint::CheckpointError> {
         let (mut agent, meta) = checkpoint::load_agent(dir, Device::CPU)?;
-        agent.set_lookahead(beam);
+        lookahead.apply(&mut agent);
         crate::agent::use_torch_threads(meta.config.torch_threads as usize);
         Ok(AgentPlayer {
             agent,
@@ -164,9 +167,15 @@ impl Player for AgentPlayer {
         Ok(())
     }
     fn choose(&mut self, game: &Game, _pending: u32) -> Result<Option<Placement>, Fault> {
+        // What a TBP bot is told: the previews, and the 7-bag's pieces that may follow them.
+        let foresight = Foresight {
+            known_next: NEXT_VISIBLE,
+            bag: super::tbp_child::bag_left(game),
+        };
         self.agent
-            .choose(game)
-            .map(Some)
+            .rank(game, &foresight, 1)
+            .first()
+            .map(|&(p, _)| Some(p))
             .ok_or_else(|| Fault::Illegal("the agent found no placement".into()))
     }
     fn played(&mut self, _: &Placement, _: &Game, _: bool) -> Result<(), Fault> {

@@ -282,7 +282,7 @@ fn dealt(game: &Game) -> u64 {
 /// The pieces of the current 7-bag not yet dealt into view (a game from
 /// [`Game::new`] deals whole bags from its first piece); all seven when a bag has just ended
 /// (as TBP frontends send it).
-fn bag_left(game: &Game) -> Vec<Piece> {
+pub(super) fn bag_left(game: &Game) -> Vec<Piece> {
     let into_bag = (dealt(game) % 7) as usize;
     // The last `into_bag` pieces dealt (at most 6) are the current bag's so far: the queue
     // from its end, then the current piece (a held piece was dealt before it).
