@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use tetris_dqn::agent::{DEFAULT_LOOKAHEAD, Lookahead};
+
+/// `versus --depth`'s default (docs/experiments.md, "Looking deeper").
+const VERSUS_DEPTH: u32 = 3;
 use tetris_dqn::game::{Side, VersusRules};
 use tetris_dqn::versus::live::LiveMatch;
 use tetris_dqn::versus::{
@@ -48,8 +51,9 @@ pub struct VersusArgs {
     /// The agents' lookahead (see `eval --lookahead`).
     #[arg(long = "lookahead", value_name = "N", default_value_t = DEFAULT_LOOKAHEAD)]
     pub beam: usize,
-    /// How many pieces the agents' lookahead plays further (see `eval --depth`).
-    #[arg(long, value_name = "PIECES", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=16))]
+    /// How many pieces the agents' lookahead plays further (see `eval --depth`); 3 here: the
+    /// versus agent beat dellacherie 50-0 so, 49-1 one piece deep.
+    #[arg(long, value_name = "PIECES", default_value_t = VERSUS_DEPTH, value_parser = clap::value_parser!(u32).range(1..=16))]
     pub depth: u32,
     /// Garbage does not cancel: every attack is sent whole.
     #[arg(long)]

@@ -33,6 +33,15 @@ impl Bot {
         Bot::start_with(checkpoint, &[])
     }
 
+    /// The bot of `checkpoint` with `args`, past its `info` and `rules`/`ready`.
+    fn ready(checkpoint: &Path, args: &[&str]) -> Bot {
+        let mut bot = Bot::start_with(checkpoint, args);
+        assert_eq!(bot.receive()["type"], "info");
+        bot.send(json!({"type": "rules"}));
+        assert_eq!(bot.receive()["type"], "ready");
+        bot
+    }
+
     /// The bot of `checkpoint` with more `args` (`--depth 4`).
     fn start_with(checkpoint: &Path, args: &[&str]) -> Bot {
         let mut child = Command::new(BIN)
@@ -276,10 +285,7 @@ fn with_a_short_queue_the_bot_plays_only_the_pieces_it_was_shown() {
     // The shipped tetris agent, looking ahead (the default): its second ply must not play a
     // piece the frontend has not sent, nor hold into one.
     let agent = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/agents/tetris");
-    let mut bot = Bot::start(&agent);
-    assert_eq!(bot.receive()["type"], "info");
-    bot.send(json!({"type": "rules"}));
-    assert_eq!(bot.receive()["type"], "ready");
+    let mut bot = Bot::ready(&agent, &[]);
     // Only the current piece: no hold move (it would bring an unknown piece).
     let moves = suggested_pieces(&mut bot, &["T"], None, None);
     assert!(
@@ -295,10 +301,7 @@ fn with_a_short_queue_the_bot_plays_only_the_pieces_it_was_shown() {
     bot.quit();
 
     // Searching 4 pieces deep over a queue of 3: the same, and the same answer each time.
-    let mut bot = Bot::start_with(&agent, &["--depth", "4"]);
-    assert_eq!(bot.receive()["type"], "info");
-    bot.send(json!({"type": "rules"}));
-    assert_eq!(bot.receive()["type"], "ready");
+    let mut bot = Bot::ready(&agent, &["--depth", "4"]);
     let moves = suggested_pieces(&mut bot, &["T"], None, None);
     assert!(
         !moves.is_empty() && moves.iter().all(|p| p == "T"),

@@ -902,17 +902,21 @@ mod tests {
         assert_eq!(a.afterstate_of(&action).len(), W);
     }
 
-    #[test]
-    fn looking_ahead_looks_only_at_pieces_it_knows() {
-        // The board's features only (the default network): the context inputs read the
-        // engine's queue, known or not.
-        let features = Config {
+    /// The tiny config with the board's features only (the default network): the context
+    /// inputs read the engine's queue, known or not.
+    fn features_only() -> Config {
+        Config {
             network: Network::Mlp {
                 hidden: vec![8],
                 context: false,
             },
             ..tiny()
-        };
+        }
+    }
+
+    #[test]
+    fn looking_ahead_looks_only_at_pieces_it_knows() {
+        let features = features_only();
         let mut a = agent(&features, 5);
         a.set_lookahead(4);
         // Alike up to the current piece; the engine's queues beyond it are its own inventions.
@@ -1043,13 +1047,23 @@ mod tests {
         best
     }
 
+    /// What playing `placement` in `game` is worth searched exhaustively `depth` pieces on
+    /// after the next: its reward + gamma x [`exhaustive`].
+    fn by_hand(plain: &mut Agent, game: &Game, placement: &Placement, depth: usize) -> f32 {
+        let gamma = plain.settings.gamma as f32;
+        let preview = game.preview(placement).unwrap();
+        let mut after = game.clone();
+        after.place(placement).unwrap();
+        reward_of(&plain.settings.reward, &preview.outcome)
+            + gamma * exhaustive(plain, &after, depth, gamma)
+    }
+
     #[test]
     fn a_search_as_wide_as_the_tree_values_each_placement_by_its_best_line() {
         let no_hold = Config {
             use_hold: false,
             ..tiny()
         };
-        let gamma = no_hold.gamma as f32;
         let next = [Piece::O, Piece::I, Piece::L];
         let game = Game::from_position(Board::new(), Piece::T, None, &next, 3).unwrap();
         let mut a = agent(&no_hold, 5);
@@ -1059,11 +1073,7 @@ mod tests {
         let ranked = a.rank(&game, &Foresight::ALL, usize::MAX);
         assert!(ranked.windows(2).all(|w| w[0].1 >= w[1].1));
         for &(placement, value) in &ranked {
-            let preview = game.preview(&placement).unwrap();
-            let mut after = game.clone();
-            after.place(&placement).unwrap();
-            let want = reward_of(&no_hold.reward, &preview.outcome)
-                + gamma * exhaustive(&mut plain, &after, 1, gamma);
+            let want = by_hand(&mut plain, &game, &placement, 1);
             assert!((value - want).abs() < 1e-4, "{value} vs {want}");
         }
         // A narrower beam looks at fewer positions, and at depth 1 it is one piece further.
@@ -1076,24 +1086,14 @@ mod tests {
         a.set_depth(1);
         let one = a.rank(&game, &Foresight::ALL, usize::MAX);
         for &(placement, value) in &one[..16] {
-            let preview = game.preview(&placement).unwrap();
-            let mut after = game.clone();
-            after.place(&placement).unwrap();
-            let want = reward_of(&no_hold.reward, &preview.outcome)
-                + gamma * exhaustive(&mut plain, &after, 0, gamma);
+            let want = by_hand(&mut plain, &game, &placement, 0);
             assert!((value - want).abs() < 1e-5, "{value} vs {want}");
         }
     }
 
     #[test]
     fn a_deep_search_plays_only_the_pieces_it_knows() {
-        let features = Config {
-            network: Network::Mlp {
-                hidden: vec![8],
-                context: false,
-            },
-            ..tiny()
-        };
+        let features = features_only();
         let mut a = agent(&features, 5);
         a.set_lookahead(6);
         a.set_depth(6);
