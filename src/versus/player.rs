@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::agent::{Agent, Device, Foresight, Lookahead};
 use crate::config::Objective;
-use crate::game::{Game, NEXT_VISIBLE, Placement, dellacherie};
+use crate::game::{Game, NEXT_VISIBLE, Piece, Placement, dellacherie};
 use crate::training::{checkpoint, shipped};
 
 /// Why a player lost a game without topping out.
@@ -170,7 +170,7 @@ impl Player for AgentPlayer {
         // What a TBP bot is told: the previews, and the 7-bag's pieces that may follow them.
         let foresight = Foresight {
             known_next: NEXT_VISIBLE,
-            bag: super::tbp_child::bag_left(game),
+            bag: bag_left(game),
         };
         self.agent
             .rank(game, &foresight, 1)
@@ -181,6 +181,29 @@ impl Player for AgentPlayer {
     fn played(&mut self, _: &Placement, _: &Game, _: bool) -> Result<(), Fault> {
         Ok(())
     }
+}
+
+/// Pieces a game has dealt into view: every one placed, the current one, the queue shown and
+/// the held one.
+pub(super) fn dealt(game: &Game) -> u64 {
+    game.pieces_placed() + 1 + NEXT_VISIBLE as u64 + u64::from(game.hold().is_some())
+}
+
+/// The pieces of the current 7-bag not yet dealt into view (a game from
+/// [`Game::new`] deals whole bags from its first piece); all seven when a bag has just ended
+/// (as TBP frontends send it).
+pub(super) fn bag_left(game: &Game) -> Vec<Piece> {
+    let into_bag = (dealt(game) % 7) as usize;
+    // The last `into_bag` pieces dealt (at most 6) are the current bag's so far: the queue
+    // from its end, then the current piece (a held piece was dealt before it).
+    let mut seen: Vec<Piece> = game.next().collect();
+    seen.reverse();
+    seen.push(game.current());
+    let recent = &seen[..into_bag.min(seen.len())];
+    Piece::ALL
+        .into_iter()
+        .filter(|p| !recent.contains(p))
+        .collect()
 }
 
 /// The Dellacherie heuristic, using hold.

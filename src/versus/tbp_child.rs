@@ -16,10 +16,10 @@ use tbp::data::Move;
 use tbp::frontend_msg::{FrontendMessage, NewPiece, Play, Rules, Start, Stop, Suggest};
 use tbp::randomizer::{RandomizerRule, RandomizerState, SevenBag};
 
-use crate::game::{Game, NEXT_VISIBLE, Piece, Placement};
+use crate::game::{Game, Piece, Placement};
 use crate::tbp::convert::{board_to_tbp, location_cells, move_of, piece_to_tbp};
 
-use super::player::{Fault, Player};
+use super::player::{Fault, Player, bag_left, dealt};
 
 /// The longest a bot may take to start and say it is ready (loading a network, building
 /// tables).
@@ -271,29 +271,6 @@ impl TbpBot {
         ));
         start
     }
-}
-
-/// Pieces a game has dealt into view: every one placed, the current one, the queue shown and
-/// the held one.
-fn dealt(game: &Game) -> u64 {
-    game.pieces_placed() + 1 + NEXT_VISIBLE as u64 + u64::from(game.hold().is_some())
-}
-
-/// The pieces of the current 7-bag not yet dealt into view (a game from
-/// [`Game::new`] deals whole bags from its first piece); all seven when a bag has just ended
-/// (as TBP frontends send it).
-pub(super) fn bag_left(game: &Game) -> Vec<Piece> {
-    let into_bag = (dealt(game) % 7) as usize;
-    // The last `into_bag` pieces dealt (at most 6) are the current bag's so far: the queue
-    // from its end, then the current piece (a held piece was dealt before it).
-    let mut seen: Vec<Piece> = game.next().collect();
-    seen.reverse();
-    seen.push(game.current());
-    let recent = &seen[..into_bag.min(seen.len())];
-    Piece::ALL
-        .into_iter()
-        .filter(|p| !recent.contains(p))
-        .collect()
 }
 
 impl Player for TbpBot {
