@@ -329,8 +329,8 @@ impl Agent {
 
     /// Up to `n` placements of `game`, best first, with their values (ties keep the search's
     /// order, so the first is [`Agent::choose`]'s). With a lookahead the beam comes first,
-    /// valued [depth](Agent::set_depth) pieces further, then the rest by Q. Only pieces `foresight` knows are looked
-    /// at: hold's placements are candidates when the settings allow it and hold's piece is
+    /// valued [depth](Agent::set_depth) pieces further, then the rest by Q. Only pieces
+    /// `foresight` knows are looked at: hold's placements are candidates when the settings allow it and hold's piece is
     /// known; a beam placement whose next piece is not known is valued over the pieces the
     /// 7-bag may deal (their mean), or, with no bag known, by its Q alone.
     pub fn rank(&mut self, game: &Game, foresight: &Foresight, n: usize) -> Vec<(Placement, f32)> {

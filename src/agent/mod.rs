@@ -42,22 +42,10 @@ impl Lookahead {
     /// No lookahead: the one-placement argmax.
     pub const NONE: Lookahead = Lookahead { beam: 0, depth: 1 };
 
-    /// `beam` placements looked one piece further.
-    pub const fn one_piece(beam: usize) -> Lookahead {
-        Lookahead { beam, depth: 1 }
-    }
-
     /// Makes `agent` look ahead this way.
     pub fn apply(self, agent: &mut Agent) {
         agent.set_lookahead(self.beam);
         agent.set_depth(self.depth);
-    }
-}
-
-impl Default for Lookahead {
-    /// [`DEFAULT_LOOKAHEAD`] placements, one piece further.
-    fn default() -> Lookahead {
-        Lookahead::one_piece(DEFAULT_LOOKAHEAD)
     }
 }
 

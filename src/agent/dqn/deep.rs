@@ -118,9 +118,7 @@ impl Agent {
             for (k, _, placement, reward, q) in picked {
                 let node = &level[k];
                 let (path, discount) = (node.path + node.discount * reward, node.discount * gamma);
-                let known = node.known_after;
-                let parent_game = node.game.clone();
-                match self.child(&parent_game, &placement, known, foresight) {
+                match self.child(&node.game, &placement, node.known_after, foresight) {
                     Child::Known(after, known_after) => next.push(Node {
                         parent: k,
                         game: *after,
